@@ -94,11 +94,12 @@ public sealed record LlamaConfig
             throw new InvalidDataException($"{path}: rope_scaling ({scaling["rope_type"] ?? scaling["type"]}) is not supported; only plain RoPE is");
         if (json["attention_bias"]?.GetValue<bool>() == true || json["mlp_bias"]?.GetValue<bool>() == true)
             throw new InvalidDataException($"{path}: attention_bias/mlp_bias are not supported (Llama has no biases)");
-        int heads = reader.Int("num_attention_heads");
+        int heads = reader.Int("num_attention_heads"), hidden = reader.Int("hidden_size");
+        int? headDim = reader.OptionalInt("head_dim");
         return new LlamaConfig
         {
             VocabSize = reader.Int("vocab_size"),
-            HiddenSize = reader.Int("hidden_size"),
+            HiddenSize = hidden,
             IntermediateSize = reader.Int("intermediate_size"),
             NumHiddenLayers = reader.Int("num_hidden_layers"),
             NumAttentionHeads = heads,
@@ -113,7 +114,7 @@ public sealed record LlamaConfig
             PadTokenId = reader.FirstTokenId("pad_token_id"),
             TorchDtype = json["torch_dtype"]?.GetValue<string>() ?? "float32",
             HiddenDropout = reader.OptionalDouble("hidden_dropout") ?? 0.0,
-            ExplicitHeadDim = reader.OptionalInt("head_dim"),
+            ExplicitHeadDim = heads > 0 && headDim == hidden / heads ? null : headDim,
         };
     }
 
