@@ -18,7 +18,7 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
     private readonly double dropout;
     private Tensor? mergedDoraFactor; // m / ‖W + ΔW‖ at merge time; unmerge divides it back out
 
-    public LoraLinear(Linear baseLayer, LoraConfig config) : base(nameof(LoraLinear))
+    public LoraLinear(Linear baseLayer, LoraConfig config, Generator? generator = null) : base(nameof(LoraLinear))
     {
         base_layer = baseLayer;
         var weight = baseLayer.weight!;
@@ -27,7 +27,9 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
         lora_B = Linear(config.Rank, outFeatures, hasBias: false, device: weight.device, dtype: weight.dtype);
         using (no_grad())
         {
-            init.kaiming_uniform_(lora_A.weight!, a: Math.Sqrt(5));
+            // kaiming_uniform_(a=√5) draws from U(±1/√in); drawn here so a seeded generator can make it reproducible.
+            double bound = 1 / Math.Sqrt(inFeatures);
+            lora_A.weight!.uniform_(-bound, bound, generator);
             init.zeros_(lora_B.weight!);
         }
         Scaling = config.Scaling;

@@ -10,8 +10,10 @@ namespace Pipeline.ML.Adapters;
 /// </summary>
 public static class LoraModel
 {
-    public static IReadOnlyDictionary<string, LoraLinear> Inject(LlamaForCausalLM model, LoraConfig config)
+    /// <summary>Wraps the targeted projections; A's initialisation is drawn from <paramref name="seed"/> when given.</summary>
+    public static IReadOnlyDictionary<string, LoraLinear> Inject(LlamaForCausalLM model, LoraConfig config, long? seed = null)
     {
+        using var generator = seed is { } s ? new Generator((ulong)s, model.Device) : null;
         config.Validate();
         if (Adapters(model).Count > 0) throw new InvalidOperationException("the model already has a LoRA adapter");
         var targets = LoraConfig.ResolveTargets(config.TargetModules);
@@ -24,7 +26,7 @@ public static class LoraModel
                 {
                     var linear = block.GetProjection(name) as Linear
                         ?? throw new InvalidOperationException($"{name} is not a plain Linear and cannot take an adapter");
-                    block.SetProjection(name, new LoraLinear(linear, config));
+                    block.SetProjection(name, new LoraLinear(linear, config, generator));
                 }
             }
         }
