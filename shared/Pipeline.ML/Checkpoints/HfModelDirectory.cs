@@ -20,9 +20,12 @@ public static class HfModelDirectory
     private static readonly string[] TokenizerFiles =
         ["tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"];
 
-    public static LlamaForCausalLM Load(string directory, Device? device = null, ScalarType dtype = ScalarType.Float32)
+    /// <param name="adjust">Changes to training-only settings, e.g. hidden dropout for a regularization baseline.</param>
+    public static LlamaForCausalLM Load(string directory, Device? device = null, ScalarType dtype = ScalarType.Float32,
+        Func<LlamaConfig, LlamaConfig>? adjust = null)
     {
         var config = LlamaConfig.Load(Path.Combine(directory, ConfigFile));
+        if (adjust is not null) config = adjust(config);
         var model = new LlamaForCausalLM(config, device);
         if (dtype != ScalarType.Float32) model.to(dtype);
         LoadWeights(model, directory);

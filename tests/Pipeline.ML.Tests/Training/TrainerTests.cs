@@ -7,18 +7,6 @@ namespace Pipeline.ML.Tests.Training;
 [Collection(GlobalRng.Collection)]
 public class TrainerTests
 {
-    /// <summary>Random token rows, a pure function of the batch index (or the same batch every time).</summary>
-    internal sealed class RandomBatches(int batchSize, int length, bool repeatFirst = false) : IBatchSource
-    {
-        public TokenBatch Batch(long index)
-        {
-            var random = new Random((int)(repeatFirst ? 0 : index) + 1);
-            var rows = Enumerable.Range(0, batchSize).Select(_ => Enumerable.Range(0, length + 1).Select(_ => random.Next(64)).ToArray()).ToArray();
-            return new TokenBatch(
-                rows.SelectMany(r => r[..^1]).ToArray(), rows.SelectMany(r => r[1..]).ToArray(), batchSize, length);
-        }
-    }
-
     private static TrainingOptions Options(long steps, double lr = 3e-3, OptimizerKind optimizer = OptimizerKind.AdamW) => new()
     {
         LearningRate = lr,
@@ -34,7 +22,7 @@ public class TrainerTests
     public void A_tiny_model_overfits_one_batch(OptimizerKind optimizer, double lr)
     {
         using var model = TinyModels.Create();
-        var state = new Trainer(model, new RandomBatches(4, 16, repeatFirst: true), Options(120, lr, optimizer), TinyModels.TempDirectory()).Run();
+        var state = new Trainer(model, new SyntheticBatches(4, 16, 64, repeatFirstBatch: true), Options(120, lr, optimizer), TinyModels.TempDirectory()).Run();
         Assert.True(state.Losses[^1] < 0.1 * state.Losses[0], $"loss {state.Losses[0]:F3} → {state.Losses[^1]:F3}");
     }
 
@@ -48,7 +36,7 @@ public class TrainerTests
         var before = HfModelDirectory.BaseParameters(model).ToDictionary(p => p.Key, p => p.Value.detach().clone());
         var adapters = LoraModel.Inject(model, new LoraConfig { Rank = 4, UseDora = dora, Dropout = 0.1 });
         var options = Options(6) with { LoraPlusLrRatio = loraPlus ? 16 : null };
-        new Trainer(model, new RandomBatches(2, 16), options, TinyModels.TempDirectory()).Run();
+        new Trainer(model, new SyntheticBatches(2, 16, 64), options, TinyModels.TempDirectory()).Run();
         foreach (var (name, weight) in HfModelDirectory.BaseParameters(model)) Assert.True(before[name].BitEqual(weight), name);
         Assert.All(adapters.Values, a => Assert.True(a.B.abs().sum().item<float>() > 0));
     }
@@ -74,7 +62,7 @@ public class TrainerTests
         using var model = TinyModels.Create(config: TinyModels.Config with { HiddenDropout = 0.1 });
         if (lora) LoraModel.Inject(model, new LoraConfig { Rank = 4, Dropout = 0.1 }, seed: 3);
         var options = Options(steps) with { GradientAccumulation = 2, Optimizer = OptimizerOptions.Lion(weightDecay: 0.1), LearningRate = 1e-3 };
-        var trainer = new Trainer(model, new RandomBatches(2, 8), options, stateDirectory);
+        var trainer = new Trainer(model, new SyntheticBatches(2, 8, 64), options, stateDirectory);
         using var kill = new CancellationTokenSource();
         trainer.Progress += p => { if (p.Step == killAfter) kill.Cancel(); };
         return trainer.Run(kill.Token);
@@ -85,7 +73,7 @@ public class TrainerTests
     {
         using var model = TinyModels.Create();
         var options = Options(8) with { MilestoneTokens = [32, 64, 128, 256] }; // 2×16 = 32 tokens per step
-        var trainer = new Trainer(model, new RandomBatches(2, 16), options, TinyModels.TempDirectory());
+        var trainer = new Trainer(model, new SyntheticBatches(2, 16, 64), options, TinyModels.TempDirectory());
         var fired = new List<Milestone>();
         trainer.MilestoneReached += fired.Add;
         trainer.Run();
