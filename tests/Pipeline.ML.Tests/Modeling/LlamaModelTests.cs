@@ -28,6 +28,28 @@ public class LlamaModelTests
     }
 
     [Fact]
+    public void Llama3_rope_scaling_keeps_high_frequencies_divides_low_ones_and_blends_between()
+    {
+        // Original context 8192, factors 1 and 4: wavelengths below 2048 are kept, above 8192 divided by 8.
+        var scaling = new RopeScaling("llama3", Factor: 8, LowFreqFactor: 1, HighFreqFactor: 4, OriginalMaxPositionEmbeddings: 8192);
+        double high = 2 * Math.PI / 1000, low = 2 * Math.PI / 10000, middle = 2 * Math.PI / 4096;
+        var scaled = scaling.Apply([high, low, middle]);
+        double smooth = (8192 / 4096.0 - 1) / (4 - 1);
+        Assert.Equal(high, scaled[0], 15);
+        Assert.Equal(low / 8, scaled[1], 15);
+        Assert.Equal((1 - smooth) * middle / 8 + smooth * middle, scaled[2], 15);
+    }
+
+    [Fact]
+    public void Rope_scaling_survives_a_config_json_round_trip()
+    {
+        var config = TinyModels.Config with { RopeScaling = new RopeScaling("llama3", 32, 1, 4, 8192) };
+        var path = Path.Combine(TinyModels.TempDirectory(), "config.json");
+        config.Save(path);
+        Assert.Equal(config, LlamaConfig.Load(path));
+    }
+
+    [Fact]
     public void Changing_a_later_token_leaves_earlier_logits_unchanged()
     {
         using var model = TinyModels.Create();
