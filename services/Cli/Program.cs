@@ -6,5 +6,10 @@ app.Configure(config =>
 {
     config.SetApplicationName("pipeline");
     config.AddCommand<VersionCommand>("version").WithDescription("Print the versions of the tensor backend.");
+    config.AddBranch("data", data =>
+    {
+        data.SetDescription("Built-in corpora, tokenizer, datasets and evaluation task sets.");
+        data.AddCommand<DataBundleCommand>("bundle").WithDescription("Rebuild the corpora bundle from unpacked archives (scripts/rebuild-corpora).");
+    });
 });
 return await app.RunAsync(args);
