@@ -29,16 +29,16 @@ public sealed class DataStatsCommand : Command<DataStatsCommand.Settings>
     private static Table CorpusTable(CorpusBundle bundle)
     {
         var table = new Table().Title("Built-in corpora (bundle)");
-        foreach (var column in new[] { "source", "domain", "documents", "bytes", "train", "validation", "test", "licence" })
+        foreach (var column in new[] { "source", "domain", "documents", "bytes", "train", "validation", "test" })
             table.AddColumn(column);
         foreach (var source in bundle.Manifest.Sources)
         {
             var splits = bundle.Read(source.Name).GroupBy(d => DocumentSplits.Assign(d.Id, SplitFractions.Default)).ToDictionary(g => g.Key, g => g.Count());
             table.AddRow(source.Name, source.Domain, $"{source.Bundle.Documents:N0}", $"{source.Bundle.Bytes:N0}",
                 $"{splits.GetValueOrDefault(DocumentSplits.Train)}", $"{splits.GetValueOrDefault(DocumentSplits.Validation)}",
-                $"{splits.GetValueOrDefault(DocumentSplits.Test)}", Markup.Escape(source.License));
+                $"{splits.GetValueOrDefault(DocumentSplits.Test)}");
         }
-        table.Caption("math: SYNTHETIC GSM8K-style problems, generated on demand (see data build)");
+        table.Caption("Licences and hashes: Corpora/bundle/manifest.json. Math is SYNTHETIC (GSM8K-style), generated on demand.");
         return table;
     }
 
@@ -51,7 +51,7 @@ public sealed class DataStatsCommand : Command<DataStatsCommand.Settings>
         {
             var info = TokenizedDataset.Open(directory).Info;
             foreach (var (split, stats) in info.Splits)
-                table.AddRow(Path.GetFileName(directory)[..12], info.Domain, info.Regime, split, $"{stats.Documents:N0}", $"{stats.Bytes:N0}",
+                table.AddRow(Path.GetFileName(directory)[..8], info.Domain, info.Regime, split, $"{stats.Documents:N0}", $"{stats.Bytes:N0}",
                     $"{stats.Tokens:N0}", stats.Tokens == 0 ? "-" : $"{(double)stats.Bytes / stats.Tokens:F2}");
         }
         return table;
