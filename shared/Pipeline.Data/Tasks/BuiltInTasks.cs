@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Pipeline.Data.Corpora;
 using Pipeline.Data.Corpora.Code;
 using Pipeline.Data.Datasets;
@@ -6,13 +5,10 @@ using Pipeline.Data.Datasets;
 namespace Pipeline.Data.Tasks;
 
 /// <summary>The built-in evaluation sets, all drawn from test-split documents only (the same split the datasets use).</summary>
-public static partial class BuiltInTasks
+public static class BuiltInTasks
 {
     public const int Seed = 1234;
     private const int MinContinuationWords = 6, MaxContinuationWords = 40, ContextSentences = 3, ItemsPerDocument = 12;
-
-    [GeneratedRegex(@"(?<=[.!?][""']?)\s+(?=[""']?[A-Z])")]
-    private static partial Regex SentenceBreak();
 
     /// <summary>Held-out documents of a domain for perplexity and bits per byte.</summary>
     public static IReadOnlyList<PerplexityDocument> Perplexity(CorpusBundle bundle, string domain, MathCorpusSettings? math = null, int maxDocuments = 500) =>
@@ -23,13 +19,13 @@ public static partial class BuiltInTasks
             .ToList();
 
     /// <summary>HellaSwag-style forgetting set: a passage of three sentences, its true next sentence and three next
-    /// sentences from other held-out documents. Choices carry their leading space, so context + choice is the scored text.</summary>
+    /// sentences from other held-out documents. Choices carry their leading space, so context + choice is the scored
+    /// text. Passages sharing a sentence of 6+ words with a training document (SOTU repeats boilerplate) are skipped.</summary>
     public static IReadOnlyList<MultipleChoiceItem> SourceMultipleChoice(CorpusBundle bundle)
     {
-        var documents = bundle.ReadDomain(Domains.Source).Where(IsHeldOut)
-            .Select(d => Sentences(d.Text))
-            .Where(s => s.Count > ContextSentences + 1)
-            .ToList();
+        var source = bundle.ReadDomain(Domains.Source);
+        var trained = source.Where(d => !IsHeldOut(d)).SelectMany(d => Sentences(d.Text)).Where(IsLong).ToHashSet();
+        var documents = source.Where(IsHeldOut).Select(d => Sentences(d.Text)).Where(s => s.Count > ContextSentences + 1).ToList();
         var endings = documents.Select(d => d.Where(IsEnding).ToList()).ToList();
         var random = SplitMix64.From(Seed);
         var items = new List<MultipleChoiceItem>();
@@ -39,22 +35,27 @@ public static partial class BuiltInTasks
             var step = System.Math.Max(1, (sentences.Count - ContextSentences) / ItemsPerDocument);
             for (var at = ContextSentences; at < sentences.Count; at += step)
             {
-                if (!IsEnding(sentences[at])) continue;
-                var context = string.Join(' ', sentences[(at - ContextSentences)..at]);
-                var choices = new List<string> { " " + sentences[at] };
-                while (choices.Count < 4)
-                {
-                    var other = random.Next(documents.Count);
-                    if (other == doc || endings[other].Count == 0) continue;
-                    var ending = " " + random.Pick(endings[other]);
-                    if (!choices.Contains(ending)) choices.Add(ending);
-                }
-                var shuffled = choices.ToArray();
-                random.Shuffle(shuffled);
-                items.Add(new MultipleChoiceItem(context, shuffled, Array.IndexOf(shuffled, choices[0])));
+                var passage = sentences[(at - ContextSentences)..(at + 1)];
+                if (!IsEnding(sentences[at]) || passage.Any(s => IsLong(s) && trained.Contains(s))) continue;
+                items.Add(Item(string.Join(' ', passage.Take(ContextSentences)), sentences[at], doc, endings, ref random));
             }
         }
         return items;
+    }
+
+    private static MultipleChoiceItem Item(string context, string truth, int doc, List<List<string>> endings, ref SplitMix64 random)
+    {
+        var choices = new List<string> { " " + truth };
+        while (choices.Count < 4)
+        {
+            var other = random.Next(endings.Count);
+            if (other == doc || endings[other].Count == 0) continue;
+            var ending = " " + random.Pick(endings[other]);
+            if (!choices.Contains(ending)) choices.Add(ending);
+        }
+        var shuffled = choices.ToArray();
+        random.Shuffle(shuffled);
+        return new MultipleChoiceItem(context, shuffled, Array.IndexOf(shuffled, choices[0]));
     }
 
     /// <summary>Held-out SYNTHETIC math problems scored on the final `#### n` (GSM8K strict match); none has a question
@@ -103,12 +104,45 @@ public static partial class BuiltInTasks
 
     private static bool IsHeldOut(string id) => DocumentSplits.Assign(id, SplitFractions.Default) == DocumentSplits.Test;
 
-    private static List<string> Sentences(string text) =>
-        SentenceBreak().Split(Regex.Replace(text, @"\s+", " ").Trim()).Where(s => s.Length > 0).ToList();
-
-    private static bool IsEnding(string sentence)
+    /// <summary>Whitespace-normalised sentences: a break follows '.', '!' or '?' (and an optional closing quote) when
+    /// whitespace and then a capital letter (or an opening quote) come next. One linear pass, no regex.</summary>
+    internal static List<string> Sentences(string text)
     {
-        var words = sentence.Split(' ').Length;
-        return words is >= MinContinuationWords and <= MaxContinuationWords;
+        var sentences = new List<string>();
+        var current = new System.Text.StringBuilder();
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsWhiteSpace(text[i]))
+            {
+                while (i + 1 < text.Length && char.IsWhiteSpace(text[i + 1])) i++;
+                if (current.Length == 0) continue;
+                if (EndsSentence(current) && i + 1 < text.Length && StartsSentence(text, i + 1))
+                {
+                    sentences.Add(current.ToString());
+                    current.Clear();
+                }
+                else current.Append(' ');
+                continue;
+            }
+            current.Append(text[i]);
+        }
+        if (current.Length > 0) sentences.Add(current.ToString().TrimEnd());
+        return sentences;
     }
+
+    private static bool EndsSentence(System.Text.StringBuilder sentence)
+    {
+        var last = sentence[^1] is '"' or '\'' or '”' or '’' && sentence.Length > 1 ? sentence[^2] : sentence[^1];
+        return last is '.' or '!' or '?';
+    }
+
+    private static bool StartsSentence(string text, int at)
+    {
+        var first = text[at] is '"' or '\'' or '“' or '‘' && at + 1 < text.Length ? text[at + 1] : text[at];
+        return char.IsUpper(first);
+    }
+
+    private static bool IsEnding(string sentence) => IsLong(sentence) && sentence.Split(' ').Length <= MaxContinuationWords;
+
+    internal static bool IsLong(string sentence) => sentence.Split(' ').Length >= MinContinuationWords;
 }
