@@ -11,5 +11,12 @@ app.Configure(config =>
         bench.SetDescription("Benchmarks that print figures (and write JSON with --json).");
         bench.AddCommand<BenchTrainCommand>("train").WithDescription("Full finetuning vs LoRA: tokens/s, MFU, peak memory.");
     });
+    config.AddBranch("data", data =>
+    {
+        data.SetDescription("Built-in corpora, tokenizer, datasets and evaluation task sets.");
+        data.AddCommand<DataBuildCommand>("build").WithDescription("Train the tokenizer and build the built-in datasets and task sets.");
+        data.AddCommand<DataStatsCommand>("stats").WithDescription("Print documents, bytes and tokens per split and domain.");
+        data.AddCommand<DataBundleCommand>("bundle").WithDescription("Rebuild the corpora bundle from unpacked archives (scripts/rebuild-corpora).");
+    });
 });
 return await app.RunAsync(args);

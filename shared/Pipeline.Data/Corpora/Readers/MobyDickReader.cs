@@ -1,0 +1,25 @@
+namespace Pipeline.Data.Corpora.Readers;
+
+/// <summary>Moby Dick: one document per chapter (`chapter_N.txt`) plus the etymology, extracts and epilogue;
+/// the table of contents and the whole-book duplicate (`data.txt`) are left out.</summary>
+public static class MobyDickReader
+{
+    private static readonly string[] FrontAndBack = ["etymology", "extracts", "epilogue"];
+
+    public static Extraction Read(string stagingRoot, string archive)
+    {
+        var data = Path.Combine(Staging.Folder(stagingRoot, archive), "package", "data");
+        var chapters = Directory.GetFiles(data, "chapter_*.txt")
+            .OrderBy(f => int.Parse(Path.GetFileNameWithoutExtension(f)["chapter_".Length..]))
+            .ToList();
+        var files = FrontAndBack.Take(2).Select(n => Path.Combine(data, n + ".txt"))
+            .Concat(chapters)
+            .Append(Path.Combine(data, "epilogue.txt"))
+            .ToList();
+        var documents = files
+            .Select(f => new CorpusDocument($"moby-dick/{Path.GetFileNameWithoutExtension(f)}", Staging.CleanText(File.ReadAllText(f))))
+            .ToList();
+        var excluded = new[] { "contents.txt", "data.txt" }.Select(n => Staging.Relative(stagingRoot, Path.Combine(data, n))).ToList();
+        return new Extraction(documents, files.Select(f => Staging.Relative(stagingRoot, f)).ToList(), excluded);
+    }
+}
