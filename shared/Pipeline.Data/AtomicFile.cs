@@ -26,4 +26,22 @@ public static class AtomicFile
             using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
             writer.Write(text);
         });
+
+    /// <summary>Builds a whole directory beside <paramref name="path"/>, then swaps it into place.</summary>
+    public static void WriteDirectory(string path, Action<string> writeTemp)
+    {
+        var full = Path.GetFullPath(path);
+        var temp = $"{full}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            Directory.CreateDirectory(temp);
+            writeTemp(temp);
+            if (Directory.Exists(full)) Directory.Delete(full, recursive: true);
+            Directory.Move(temp, full);
+        }
+        finally
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        }
+    }
 }

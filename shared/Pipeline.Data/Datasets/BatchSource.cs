@@ -4,9 +4,15 @@ namespace Pipeline.Data.Datasets;
 /// and hold -100 where no loss is taken; `PredictedTokens` counts the others.</summary>
 public sealed record TrainingBatch(int[] Inputs, int[] Labels, int BatchSize, int SequenceLength, int PredictedTokens);
 
+/// <summary>Training data as a pure function of the batch index, so a resumed run sees exactly the same batches.</summary>
+public interface IBatchSource
+{
+    TrainingBatch Batch(long index);
+}
+
 /// <summary>Batches as a pure function of (seed, batch index), so a resumed run sees exactly the batches it would
 /// have seen. Rows are drawn epoch by epoch; each epoch is a fresh permutation seeded by (seed, epoch).</summary>
-public abstract class BatchSource
+public abstract class BatchSource : IBatchSource
 {
     public const int IgnoreIndex = -100;
 

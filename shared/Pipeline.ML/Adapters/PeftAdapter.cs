@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using Pipeline.Data;
 using Pipeline.ML.Checkpoints;
 using Pipeline.ML.Modeling;
 using static TorchSharp.torch;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pipeline.Data.Datasets;
 using Pipeline.ML.Adapters;
 using Pipeline.ML.Modeling;
 using Pipeline.ML.Training;

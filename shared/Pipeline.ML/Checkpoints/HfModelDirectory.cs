@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
+using Pipeline.Data;
 using Pipeline.ML.Modeling;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Pipeline.ML.Checkpoints;

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
+using Pipeline.Data;
 using static TorchSharp.torch;
 
 namespace Pipeline.ML.Checkpoints;
@@ -91,9 +92,8 @@ public static class Safetensors
             offset += size;
         }
         var headerBytes = PaddedHeader(header);
-        AtomicFile.Write(path, temp =>
+        AtomicFile.Write(path, file =>
         {
-            using var file = File.Create(temp);
             Span<byte> lengthBytes = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)headerBytes.Length);
             file.Write(lengthBytes);

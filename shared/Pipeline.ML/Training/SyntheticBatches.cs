@@ -1,9 +1,10 @@
+using Pipeline.Data.Datasets;
 namespace Pipeline.ML.Training;
 
 /// <summary>Uniformly random token rows, a pure function of the batch index: for benchmarks and tests, never for studies.</summary>
 public sealed class SyntheticBatches(int batchSize, int length, int vocabSize, bool repeatFirstBatch = false) : IBatchSource
 {
-    public TokenBatch Batch(long index)
+    public TrainingBatch Batch(long index)
     {
         var random = new Random(repeatFirstBatch ? 1 : (int)(index % int.MaxValue) + 1);
         var inputs = new int[batchSize * length];
@@ -17,6 +18,6 @@ public sealed class SyntheticBatches(int batchSize, int length, int vocabSize, b
                 previous = labels[row * length + t] = random.Next(vocabSize);
             }
         }
-        return new TokenBatch(inputs, labels, batchSize, length);
+        return new TrainingBatch(inputs, labels, batchSize, length, batchSize * length);
     }
 }

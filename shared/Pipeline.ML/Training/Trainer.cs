@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pipeline.Data.Datasets;
 using Pipeline.ML.Adapters;
 using Pipeline.ML.Modeling;
 using TorchSharp.Modules;
@@ -70,7 +71,7 @@ public sealed class Trainer(LlamaForCausalLM model, IBatchSource batches, Traini
         return (totalLoss, gradNorm, micro.Sum(b => (long)b.BatchSize * b.SequenceLength));
     }
 
-    private (Tensor Inputs, Tensor Labels) ToTensors(TokenBatch batch)
+    private (Tensor Inputs, Tensor Labels) ToTensors(TrainingBatch batch)
     {
         var shape = new long[] { batch.BatchSize, batch.SequenceLength };
         var inputs = tensor(batch.Inputs, shape, ScalarType.Int32).to(ScalarType.Int64, model.Device);

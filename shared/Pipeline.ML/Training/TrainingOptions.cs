@@ -1,17 +1,5 @@
 namespace Pipeline.ML.Training;
 
-/// <summary>A batch of token ids, row-major (B, T); labels are already shifted and −100 where no loss is taken.</summary>
-public sealed record TokenBatch(int[] Inputs, int[] Labels, int BatchSize, int SequenceLength)
-{
-    public int PredictedTokens => Labels.Count(label => label != Modeling.LlamaForCausalLM.IgnoreIndex);
-}
-
-/// <summary>Training data as a pure function of the batch index, so a resumed run sees exactly the same batches.</summary>
-public interface IBatchSource
-{
-    TokenBatch Batch(long index);
-}
-
 public sealed record TrainingOptions
 {
     /// <summary>Peak learning rate; the schedule scales it per step.</summary>

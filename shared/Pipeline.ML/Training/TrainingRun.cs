@@ -1,3 +1,4 @@
+using Pipeline.Data.Datasets;
 using Pipeline.ML.Adapters;
 using Pipeline.ML.Checkpoints;
 using Pipeline.ML.Modeling;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pipeline.Data;
 using Pipeline.ML.Checkpoints;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
