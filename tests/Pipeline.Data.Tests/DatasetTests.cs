@@ -117,4 +117,20 @@ public class DatasetTests : IClassFixture<TokenizerTests.Trained>
         }
         Assert.Equal(predicted, batch.PredictedTokens);
     }
+
+    [Fact]
+    public void User_instruction_files_become_a_cached_ift_dataset()
+    {
+        using var temp = new TempFolder();
+        var lines = Enumerable.Range(0, 40).Select(i => $"{{\"prompt\": \"Add {i} and 1.\\n\", \"response\": \"{i + 1}\"}}");
+        var path = temp.File("user/ift.jsonl", string.Join("\n", lines));
+        var examples = new Pipeline.Data.UserData.UserDataReader([Path.Combine(temp.Path, "user")]).ReadInstructionJsonl(path);
+        var store = new ArtifactStore(Path.Combine(temp.Path, "store"));
+        string Build() => DatasetBuilder.GetOrBuild(store, _tokenizer.Folder.Path, Regimes.Ift, "user", DatasetBuilder.ContentHash(examples),
+            SplitFractions.Default, () => examples);
+        var dataset = TokenizedDataset.Open(Build());
+        Assert.Equal(Build(), Build());
+        Assert.Equal(40, DocumentSplits.Names.Sum(n => dataset.Split(n).DocumentCount));
+        Assert.Equal(2, dataset.Info.TokenBytes);
+    }
 }

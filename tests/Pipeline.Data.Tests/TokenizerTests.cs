@@ -90,6 +90,7 @@ public class TokenizerTests : IClassFixture<TokenizerTests.Trained>
     [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": \"x\"}, \"merges\": []}, \"pre_tokenizer\": {\"type\": \"ByteLevel\"}}", "model.vocab[\"a\"]")]
     [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [7]}, \"pre_tokenizer\": {\"type\": \"ByteLevel\"}}", "model.merges[0]")]
     [InlineData("{\"model\": ", null)]
+    [InlineData("{\"model\": {\"type\": \"BPE\"}, \"pre_tokenizer\": {\"type\": \"Metaspace\"}}", "pre_tokenizer")]
     public void Malformed_tokenizer_json_names_the_file_and_field(string json, string? field)
     {
         using var folder = new TempFolder();
@@ -97,5 +98,24 @@ public class TokenizerTests : IClassFixture<TokenizerTests.Trained>
         var error = Assert.Throws<DataFormatException>(() => TextTokenizer.Load(folder.Path));
         Assert.Contains(path, error.Message);
         if (field is not null) Assert.Equal(field, error.Field);
+    }
+
+    [Fact]
+    public void On_real_prose_and_code_both_encoders_agree_and_round_trip()
+    {
+        var bundle = Pipeline.Data.Corpora.CorpusBundle.Open();
+        var austen = bundle.Read("austen");
+        var python = bundle.Read("python-stdlib");
+        var training = austen.Take(8).Concat(python.Take(12)).Select(d => d.Text).ToList();
+        var model = BpeTrainer.Train(training, vocabSize: 700);
+        using var folder = new TempFolder();
+        HuggingFaceTokenizerFile.Save(model, folder.Path);
+        var tokenizer = TextTokenizer.Load(folder.Path);
+        foreach (var document in austen.Skip(200).Take(2).Concat(python.Skip(300).Take(4)).Concat(bundle.Read("moby-dick").Take(2)))
+        {
+            var ids = tokenizer.Encode(document.Text);
+            Assert.Equal(model.Encode(document.Text), ids);
+            Assert.Equal(document.Text, tokenizer.Decode(ids));
+        }
     }
 }

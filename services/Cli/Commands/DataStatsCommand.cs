@@ -45,15 +45,15 @@ public sealed class DataStatsCommand : Command<DataStatsCommand.Settings>
     private static Table DatasetTable(IEnumerable<string> directories)
     {
         var table = new Table().Title("Tokenized datasets (artifact store)");
-        foreach (var column in new[] { "dataset", "domain", "regime", "split", "documents", "bytes", "tokens", "bytes/token" })
+        foreach (var column in new[] { "domain", "regime", "split", "documents", "bytes", "tokens", "B/tok" })
             table.AddColumn(column);
-        foreach (var directory in directories.Order())
-        {
-            var info = TokenizedDataset.Open(directory).Info;
+        var infos = directories.Select(d => TokenizedDataset.Open(d).Info)
+            .OrderBy(i => Array.IndexOf(Domains.All.ToArray(), i.Domain)).ThenBy(i => i.Domain).ThenBy(i => i.Regime);
+        foreach (var info in infos)
             foreach (var (split, stats) in info.Splits)
-                table.AddRow(Path.GetFileName(directory)[..8], info.Domain, info.Regime, split, $"{stats.Documents:N0}", $"{stats.Bytes:N0}",
-                    $"{stats.Tokens:N0}", stats.Tokens == 0 ? "-" : $"{(double)stats.Bytes / stats.Tokens:F2}");
-        }
+                table.AddRow(info.Domain, info.Regime, split, $"{stats.Documents:N0}", $"{stats.Bytes:N0}", $"{stats.Tokens:N0}",
+                    stats.Tokens == 0 ? "-" : $"{(double)stats.Bytes / stats.Tokens:F2}");
+        table.Caption("Keys and tokenizer hashes: artifacts/datasets/<key>/dataset.json.");
         return table;
     }
 }

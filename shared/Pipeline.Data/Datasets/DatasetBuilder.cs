@@ -21,9 +21,17 @@ public static class DatasetBuilder
         var sources = BuiltInCorpora.ContentHash(bundle, spec.Domain, math);
         return GetOrBuild(store, tokenizerDirectory, spec.Regime, spec.Domain, sources, spec.Splits ?? SplitFractions.Default,
             () => Regimes.Validate(spec.Regime) == Regimes.Cpt
-                ? BuiltInCorpora.Documents(bundle, spec.Domain, math).Select(d => new InstructionExample(d.Id, d.Id, "", d.Text)).ToList()
+                ? AsExamples(BuiltInCorpora.Documents(bundle, spec.Domain, math))
                 : BuiltInCorpora.Instructions(bundle, spec.Domain, math));
     }
+
+    /// <summary>CPT documents in the builder's input shape: an empty prompt, the document as the response, its own group.</summary>
+    public static IReadOnlyList<InstructionExample> AsExamples(IEnumerable<CorpusDocument> documents) =>
+        documents.Select(d => new InstructionExample(d.Id, d.Id, "", d.Text)).ToList();
+
+    /// <summary>The `sourcesHash` for data that has no manifest (a user's files): the hash of the examples themselves.</summary>
+    public static string ContentHash(IEnumerable<InstructionExample> examples) =>
+        Hashing.Sha256Hex(string.Concat(examples.Select(e => JsonSerializer.Serialize(e, DataJson.Options) + "\n")));
 
     /// <summary>The general form, also used for user data: `examples` is called only on a cache miss. CPT documents
     /// are examples with an empty prompt; the split of each comes from its GroupId.</summary>

@@ -83,9 +83,7 @@ public sealed class TokenSplit
     internal static TokenSplit Read(string directory, string name, int tokenBytes, int bosId)
     {
         var raw = File.ReadAllBytes(Path.Combine(directory, name + ".tokens"));
-        var tokens = tokenBytes == 2
-            ? MemoryMarshal.Cast<byte, ushort>(raw).ToArray().Select(t => (int)t).ToArray()
-            : MemoryMarshal.Cast<byte, int>(raw).ToArray();
+        var tokens = tokenBytes == 2 ? Widen(MemoryMarshal.Cast<byte, ushort>(raw)) : MemoryMarshal.Cast<byte, int>(raw).ToArray();
         var index = File.ReadAllBytes(Path.Combine(directory, name + ".index"));
         var count = (index.Length - 8) / 12;
         var offsets = MemoryMarshal.Cast<byte, long>(index.AsSpan(0, (count + 1) * 8)).ToArray();
@@ -93,6 +91,13 @@ public sealed class TokenSplit
         if (offsets[^1] != tokens.Length)
             throw new InvalidDataException($"{Path.Combine(directory, name)}.index ends at token {offsets[^1]} but the token file holds {tokens.Length}.");
         return new TokenSplit(name, tokens, offsets, prompts, bosId);
+    }
+
+    private static int[] Widen(ReadOnlySpan<ushort> narrow)
+    {
+        var wide = new int[narrow.Length];
+        for (var i = 0; i < narrow.Length; i++) wide[i] = narrow[i];
+        return wide;
     }
 
     internal static void Write(string directory, string name, IReadOnlyList<(int[] Tokens, int PromptLength)> documents, int tokenBytes)

@@ -28,7 +28,7 @@ public static class BuiltInTokenizer
     {
         spec ??= TokenizerSpec.Default;
         var sources = Domains.All.ToDictionary(d => d, d => BuiltInCorpora.ContentHash(bundle, d, new MathCorpusSettings(spec.MathProblems, spec.MathSeed)));
-        var key = ContentKey.Of("tokenizers", new { trainer = "byte-level-bpe/1", spec, sources, SplitFractions.Default });
+        var key = ContentKey.Of("tokenizers", new { trainer = "byte-level-bpe/1", spec, sources, splits = SplitFractions.Default });
         return store.GetOrCreate(key, directory =>
         {
             var stopwatch = Stopwatch.StartNew();

@@ -38,19 +38,21 @@ public sealed class TextTokenizer
     {
         var json = Path.Combine(modelDirectory, HuggingFaceTokenizerFile.TokenizerJson);
         var sentencePiece = Path.Combine(modelDirectory, "tokenizer.model");
-        if (File.Exists(json) && (IsByteLevelBpe(json) || !File.Exists(sentencePiece)))
-            return LoadByteLevelBpe(json, Path.Combine(modelDirectory, HuggingFaceTokenizerFile.TokenizerConfigJson));
+        var root = File.Exists(json) ? ParseJson(json) : null;
+        if (root is not null && IsByteLevel(root))
+            return LoadByteLevelBpe(root, json, Path.Combine(modelDirectory, HuggingFaceTokenizerFile.TokenizerConfigJson));
         if (File.Exists(sentencePiece))
             return LoadSentencePiece(sentencePiece);
+        if (root is not null)
+            throw new DataFormatException(json, 0, "pre_tokenizer", "not a byte-level BPE tokenizer, and there is no tokenizer.model beside it");
         throw new FileNotFoundException($"No tokenizer in '{modelDirectory}': expected tokenizer.json (byte-level BPE) or tokenizer.model (SentencePiece).");
     }
 
-    private static bool IsByteLevelBpe(string path) =>
-        ParseJson(path)["pre_tokenizer"]?.ToJsonString().Contains("\"ByteLevel\"", StringComparison.Ordinal) == true;
+    private static bool IsByteLevel(JsonObject root) =>
+        root["pre_tokenizer"]?.ToJsonString().Contains("\"ByteLevel\"", StringComparison.Ordinal) == true;
 
-    private static TextTokenizer LoadByteLevelBpe(string path, string configPath)
+    private static TextTokenizer LoadByteLevelBpe(JsonObject root, string path, string configPath)
     {
-        var root = ParseJson(path);
         var model = Required<JsonObject>(root, "model", path);
         var type = model["type"]?.GetValue<string>();
         if (type != "BPE") throw new DataFormatException(path, 0, "model.type", $"expected \"BPE\", found {(type is null ? "nothing" : $"\"{type}\"")}");
@@ -66,7 +68,7 @@ public sealed class TextTokenizer
         {
             Merges = merges,
             ByteLevel = true,
-            PreTokenizer = new RegexPreTokenizer(new Regex(PreTokenizerPattern(root, path), RegexOptions.Compiled), null),
+            PreTokenizer = new RegexPreTokenizer(new Regex(PreTokenizerPattern(root), RegexOptions.Compiled), null),
         });
         var config = File.Exists(configPath) ? ParseJson(configPath) : new JsonObject();
         int? Special(string field, string fallback) =>
@@ -84,10 +86,9 @@ public sealed class TextTokenizer
     }
 
     /// <summary>GPT-2's regex for a plain ByteLevel pre-tokenizer; the Split pattern for Llama-3-style sequences.</summary>
-    private static string PreTokenizerPattern(JsonNode root, string path)
+    private static string PreTokenizerPattern(JsonObject root)
     {
-        var preTokenizer = root["pre_tokenizer"] ?? throw new DataFormatException(path, 0, "pre_tokenizer", "missing");
-        var split = (preTokenizer["pretokenizers"] as JsonArray)?.FirstOrDefault(p => p?["type"]?.GetValue<string>() == "Split");
+        var split = (root["pre_tokenizer"]?["pretokenizers"] as JsonArray)?.FirstOrDefault(p => p?["type"]?.GetValue<string>() == "Split");
         return split?["pattern"]?["Regex"]?.GetValue<string>() ?? ByteLevel.Gpt2Pattern;
     }
 

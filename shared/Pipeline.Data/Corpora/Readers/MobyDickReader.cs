@@ -4,18 +4,13 @@ namespace Pipeline.Data.Corpora.Readers;
 /// the table of contents and the whole-book duplicate (`data.txt`) are left out.</summary>
 public static class MobyDickReader
 {
-    private static readonly string[] FrontAndBack = ["etymology", "extracts", "epilogue"];
-
     public static Extraction Read(string stagingRoot, string archive)
     {
         var data = Path.Combine(Staging.Folder(stagingRoot, archive), "package", "data");
         var chapters = Directory.GetFiles(data, "chapter_*.txt")
             .OrderBy(f => int.Parse(Path.GetFileNameWithoutExtension(f)["chapter_".Length..]))
             .ToList();
-        var files = FrontAndBack.Take(2).Select(n => Path.Combine(data, n + ".txt"))
-            .Concat(chapters)
-            .Append(Path.Combine(data, "epilogue.txt"))
-            .ToList();
+        List<string> files = [Path.Combine(data, "etymology.txt"), Path.Combine(data, "extracts.txt"), .. chapters, Path.Combine(data, "epilogue.txt")];
         var documents = files
             .Select(f => new CorpusDocument($"moby-dick/{Path.GetFileNameWithoutExtension(f)}", Staging.CleanText(File.ReadAllText(f))))
             .ToList();
