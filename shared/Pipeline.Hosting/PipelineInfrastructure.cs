@@ -6,6 +6,7 @@ using Pipeline.Hosting.Messaging;
 using Pipeline.Hosting.Outbox;
 using Pipeline.Persistence;
 using Serilog;
+using Serilog.Events;
 
 namespace Pipeline.Hosting;
 
@@ -13,10 +14,10 @@ namespace Pipeline.Hosting;
 public static class PipelineInfrastructure
 {
     public static PipelineSettings AddPipelineInfrastructure(this IHostApplicationBuilder builder, string serviceName,
-        Action<IBusRegistrationConfigurator> addConsumers)
+        Action<IBusRegistrationConfigurator> addConsumers, LogEventLevel minimumLevel = LogEventLevel.Information)
     {
         var settings = PipelineSettings.From(builder.Configuration);
-        Log.Logger = PipelineLogging.Create(serviceName, settings.JsonLogs);
+        Log.Logger = PipelineLogging.Create(serviceName, settings.JsonLogs, minimumLevel);
         builder.Services.AddSerilog();
         builder.Services.AddSingleton(settings);
         builder.Services.AddResultsDb(settings.Results);

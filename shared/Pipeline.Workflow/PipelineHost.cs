@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Configuration;
 using Pipeline.Hosting;
+using Serilog.Events;
 
 namespace Pipeline.Workflow;
 
@@ -10,13 +12,15 @@ namespace Pipeline.Workflow;
 /// </summary>
 public static class PipelineHost
 {
-    public static HostApplicationBuilder CreateBuilder(string[] args, IReadOnlyCollection<PipelineService> services)
+    public static HostApplicationBuilder CreateBuilder(string[] args, IReadOnlyCollection<PipelineService> services,
+        LogEventLevel minimumLevel = LogEventLevel.Information, IDictionary<string, string?>? overrides = null)
     {
         var builder = Host.CreateApplicationBuilder(args);
+        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
         var name = services.Count == 1 ? services.First().Name() : "pipeline";
         builder.Services.AddSingleton(new HostedServices(services));
         builder.Services.AddHostedService<StageCheck>(); // first, so a missing stage stops the host before the bus starts
-        builder.AddPipelineInfrastructure(name, bus => bus.AddConsumers(services));
+        builder.AddPipelineInfrastructure(name, bus => bus.AddConsumers(services), minimumLevel);
         builder.Services.AddWorkflow();
         return builder;
     }

@@ -73,5 +73,6 @@ public static class PipelineServices
         .AddScoped<RunFanOut>()
         .AddScoped<RunCompletion>()
         .AddScoped<RunFailures>()
-        .AddScoped<Submission.ExperimentSubmitter>();
+        .AddScoped<Submission.ExperimentSubmitter>()
+        .AddScoped<Submission.RunRetry>();
 }
