@@ -24,10 +24,10 @@ public static class PipelineBus
                 bus.UsingRabbitMq((context, rabbit) =>
                 {
                     rabbit.Host(new Uri(uri), host => host.PublisherConfirmation = true);
-                    Configure(context, rabbit);
+                    Configure(context, rabbit, settings.Retry);
                 });
             else
-                bus.UsingInMemory((context, memory) => Configure(context, memory));
+                bus.UsingInMemory((context, memory) => Configure(context, memory, settings.Retry));
         });
         services.Configure<MassTransitHostOptions>(host =>
         {
@@ -40,13 +40,13 @@ public static class PipelineBus
         return services;
     }
 
-    static void Configure<TEndpoint>(IBusRegistrationContext context, IBusFactoryConfigurator<TEndpoint> bus)
+    static void Configure<TEndpoint>(IBusRegistrationContext context, IBusFactoryConfigurator<TEndpoint> bus, RetrySettings settings)
         where TEndpoint : IReceiveEndpointConfigurator
     {
         bus.UseConsumeFilter(typeof(LogScopeFilter<>), context);
         bus.UseMessageRetry(retry =>
         {
-            retry.Exponential(5, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2));
+            retry.Exponential(settings.Limit, settings.MinInterval, settings.MaxInterval, settings.MinInterval);
             retry.Ignore<TrainingDivergedException>();
             retry.Ignore<ExperimentRequestException>();
             retry.Ignore<InvalidDataException>();
