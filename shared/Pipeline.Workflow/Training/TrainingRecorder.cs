@@ -19,6 +19,7 @@ public sealed class TrainingRecorder : IProgress<TrainingProgress>, IAsyncDispos
     readonly ResultsDbSettings settings;
     readonly Guid runId;
     readonly Task writer;
+    readonly CancellationTokenSource finished = new();
     DateTime lastLog = DateTime.MinValue;
 
     public TrainingRecorder(ResultsDbSettings settings, Guid runId)
@@ -52,7 +53,8 @@ public sealed class TrainingRecorder : IProgress<TrainingProgress>, IAsyncDispos
             {
                 Log.Warning(e, "Could not record {Count} progress points; keeping them for the next flush", batch.Count);
             }
-            await Task.Delay(FlushInterval);
+            // Batch writes while training runs; once it has finished, flush the rest at once.
+            await Task.Delay(FlushInterval, finished.Token).ContinueWith(_ => { }, TaskScheduler.Default);
         }
         if (batch.Count > 0) await SaveAsync(batch);
     }
@@ -88,7 +90,9 @@ public sealed class TrainingRecorder : IProgress<TrainingProgress>, IAsyncDispos
     public async ValueTask DisposeAsync()
     {
         points.Writer.TryComplete();
+        await finished.CancelAsync();
         try { await writer; }
         catch (Exception e) { Log.Warning(e, "Last progress points were not recorded"); }
+        finished.Dispose();
     }
 }
