@@ -26,6 +26,8 @@ public static class PipelineInfrastructure
         builder.Services.AddSingleton<OutboxSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxSweeper>());
         builder.Services.AddPipelineBus(settings, addConsumers);
+        if (builder.Configuration["Pipeline:HealthFile"] is { Length: > 0 } healthFile)
+            builder.Services.AddHostedService(sp => new HealthFile(sp.GetRequiredService<IBusControl>(), healthFile));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         return settings;
     }
