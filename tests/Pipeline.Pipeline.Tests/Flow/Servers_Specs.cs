@@ -71,10 +71,12 @@ public sealed class When_services_run_as_separate_hosts_over_RabbitMQ(TestServer
         await bed.WaitUntilAsync(db => db.Experiments.AnyAsync(e => e.Status == ExperimentStatus.Completed), "the retried experiment completes");
     }
 
-    [Fact]
-    public async Task Should_refuse_a_second_row_for_the_same_natural_key()
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("sqlite")]
+    public async Task Should_refuse_a_second_row_for_the_same_natural_key(string provider)
     {
-        await using var bed = await TestBed.OnServersAsync(servers);
+        await using var bed = provider == "postgres" ? await TestBed.OnServersAsync(servers) : TestBed.Embedded();
         await bed.StartAsync([], new ComputeTestDouble()); // migrates the database
         await using var db = bed.OpenDb();
         var row = () => new FailureRow { FailureId = Guid.Empty, ExperimentId = Guid.NewGuid(), Stage = "s", Reason = "r", OccurredAt = DateTime.UtcNow };
