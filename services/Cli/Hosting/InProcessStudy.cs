@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Pipeline.Cli.Views;
+using Pipeline.Contracts.Experiments;
+using Pipeline.Hosting;
+using Pipeline.Persistence.Queries;
+using Pipeline.Workflow;
+using Pipeline.Workflow.Submission;
+using Serilog.Events;
+using Spectre.Console;
+
+namespace Pipeline.Cli.Hosting;
+
+/// <summary>
+/// Runs a whole study in this process: the four services' consumers (in-memory bus and SQLite by default, or the
+/// configured RabbitMQ and PostgreSQL), then submits the request, follows it live and prints the results.
+/// </summary>
+static class InProcessStudy
+{
+    public static async Task<int> RunAsync(PipelineCommandSettings options, ExperimentRequest request, string source, CancellationToken ct)
+    {
+        using var host = CliHosts.Services(options, PipelineServices.All, LogEventLevel.Warning);
+        var settings = host.Services.GetRequiredService<PipelineSettings>();
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(settings.Describe())}[/]");
+        var started = DateTime.UtcNow;
+        await host.StartAsync(ct);
+        try
+        {
+            SubmitResult submitted;
+            await using (var scope = host.Services.CreateAsyncScope())
+                submitted = await scope.ServiceProvider.GetRequiredService<ExperimentSubmitter>().SubmitAsync(request, source, ct);
+            AnsiConsole.MarkupLine($"Submitted [bold]{Markup.Escape(submitted.Name)}[/] ({submitted.RunCount} runs){(submitted.AlreadySubmitted ? ", already known: resuming" : "")}");
+            var completed = await LiveProgress.FollowAsync(settings, submitted.ExperimentId, ct);
+            await using var db = await CliHosts.OpenDatabaseAsync(settings, ct);
+            ResultsView.Metrics(await ResultsQueries.MetricsAsync(db, new ResultFilter(submitted.Name), ct), "table");
+            if (!completed) AnsiConsole.Write(StatusView.Failures(await StatusQueries.FailuresAsync(db, submitted.ExperimentId, ct)));
+            AnsiConsole.MarkupLine($"Wall time {DateTime.UtcNow - started:hh\\:mm\\:ss}. Results: {Markup.Escape(settings.Results.Describe())}; artifacts: {Markup.Escape(settings.ArtifactRoot)}");
+            return completed ? 0 : 1;
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+}

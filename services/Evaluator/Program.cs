@@ -1,0 +1,6 @@
+using Pipeline.Workflow;
+
+// Connection settings come from appsettings.json or the environment (ConnectionStrings__RabbitMq, ConnectionStrings__Postgres).
+var builder = PipelineHost.CreateBuilder(args, PipelineService.Evaluator);
+builder.Services.AddComputeStages();
+await builder.Build().RunAsync();

@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using Pipeline.Contracts;
+using Pipeline.Contracts.Experiments;
+using Pipeline.Contracts.Stages;
+using Pipeline.Hosting.Outbox;
+using Pipeline.Persistence;
+using Pipeline.Persistence.Rows;
+
+namespace Pipeline.Workflow.DataPrep;
+
+/// <summary>Creates one run row and one RunRequested per grid cell; cells that already have a row are skipped.</summary>
+public sealed class RunFanOut(ResultsDb db, Outbox outbox)
+{
+    public async Task<int> FanOutAsync(ExperimentRow experiment, PreparedData prepared, ModelArtifact baseModel, CancellationToken ct)
+    {
+        var request = Json.Read<ExperimentRequest>(experiment.RequestJson, $"experiment {experiment.Name}");
+        var existing = await db.Runs.Where(r => r.ExperimentId == experiment.Id).Select(r => r.CellKey).ToListAsync(ct);
+        var created = 0;
+        foreach (var spec in ExperimentPlan.Expand(request).Where(s => !existing.Contains(s.Key)))
+        {
+            var runId = DeterministicId.Run(experiment.Id, spec.Key);
+            var run = new RunRequest(experiment.Id, runId, spec, request.Regime!, request.TokenBudget!.Value, request.Milestones!,
+                baseModel, prepared.Datasets, prepared.EvalTasks);
+            var message = new RunRequested(experiment.Id, runId, run);
+            db.Runs.Add(new RunRow
+            {
+                Id = runId, ExperimentId = experiment.Id, CellKey = spec.Key, Method = spec.Method, Rank = spec.Rank,
+                LearningRate = spec.LearningRate, Seed = spec.Seed, RequestJson = Json.Write(message), Status = RunStatus.Queued,
+                MilestoneCount = request.Milestones!.Count, TotalTokens = request.TokenBudget!.Value, UpdatedAt = DateTime.UtcNow,
+            });
+            outbox.Add(message);
+            created++;
+        }
+        experiment.Status = ExperimentStatus.Running;
+        await db.SaveChangesAsync(ct);
+        await outbox.DispatchAsync(ct);
+        return created;
+    }
+}
