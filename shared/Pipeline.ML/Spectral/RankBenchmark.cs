@@ -57,7 +57,7 @@ public static class RankBenchmark
         {
             using var scope = NewDisposeScope();
             var w0 = 0.02f * Gaussian(rows, cols) + 0.05f * Gaussian(rows, 8).matmul(Gaussian(8, cols)) / MathF.Sqrt(cols);
-            var delta = 0.002f * Gaussian(rows, cols) + 0.01f * Gaussian(rows, 16).matmul(Gaussian(16, cols)) / MathF.Sqrt(cols);
+            var delta = 0.002f * Gaussian(rows, cols) + 0.004f * Gaussian(rows, 16).matmul(Gaussian(16, cols)) / MathF.Sqrt(cols);
             baseWeights[name] = w0.to(device).MoveToOuterDisposeScope();
             finetuned[name] = (w0 + delta).to(device).MoveToOuterDisposeScope();
         }
