@@ -9,9 +9,9 @@ namespace Pipeline.ML.Spectral;
 internal static class IntruderDimensions
 {
     /// <summary>Max |cos| of each of the top-k left singular vectors of <paramref name="finetuned"/> with the base's.</summary>
-    public static float[] MaxBaseSimilarity(Tensor finetuned, Tensor baseLeftVectors, int topK)
+    public static float[] MaxBaseSimilarity(Tensor finetuned, Tensor baseLeftVectors, int topK, string name)
     {
-        var (u, _, _) = linalg.svd(finetuned, fullMatrices: false);
+        var (u, _) = SingularValues.WithLeftVectors(finetuned, name);
         var top = u.narrow(1, 0, Math.Min(topK, u.shape[1]));
         var cosines = baseLeftVectors.to(top.device).t().matmul(top).abs();   // (base vectors, k)
         return cosines.max(0).values.cpu().data<float>().ToArray();

@@ -2,16 +2,27 @@ using static TorchSharp.torch;
 
 namespace Pipeline.ML.Spectral;
 
-/// <summary>fp32 singular values on the matrix's own device, copied to the host in descending order.</summary>
+/// <summary>
+/// fp32 singular values and vectors on the matrix's own device, values copied to the host in descending order.
+/// Wide matrices are decomposed through their transpose (a free view with the same singular values): LAPACK's
+/// divide-and-conquer SVD is several times slower on rows &lt; cols than on the transposed tall matrix.
+/// </summary>
 internal static class SingularValues
 {
-    public static float[] Of(Tensor matrix, string name)
+    public static float[] Of(Tensor matrix, string name) =>
+        ToHost(linalg.svdvals(Tall(matrix)), name);
+
+    /// <summary>Left singular vectors (rows × min) and the singular values of <paramref name="matrix"/>.</summary>
+    public static (Tensor Left, float[] Values) WithLeftVectors(Tensor matrix, string name)
     {
-        var values = linalg.svdvals(matrix).cpu().data<float>().ToArray();
-        foreach (var v in values)
-            if (!float.IsFinite(v))
-                throw new ArithmeticException($"Weight '{name}': the matrix has non-finite entries (singular value {v}).");
-        return values;
+        if (matrix.shape[0] >= matrix.shape[1])
+        {
+            var (u, s, _) = linalg.svd(matrix, fullMatrices: false);
+            return (u, ToHost(s, name));
+        }
+        // Mᵀ = V·S·Uᵀ, so M's left vectors are the rows of the transpose's Vᴴ.
+        var (_, sT, vhT) = linalg.svd(matrix.t(), fullMatrices: false);
+        return (vhT.t(), ToHost(sT, name));
     }
 
     /// <summary>
@@ -26,5 +37,16 @@ internal static class SingularValues
         var padded = new float[length];
         core.AsSpan(0, Math.Min(core.Length, length)).CopyTo(padded);
         return padded;
+    }
+
+    private static Tensor Tall(Tensor matrix) => matrix.shape[0] >= matrix.shape[1] ? matrix : matrix.t();
+
+    private static float[] ToHost(Tensor values, string name)
+    {
+        var host = values.cpu().data<float>().ToArray();
+        foreach (var v in host)
+            if (!float.IsFinite(v))
+                throw new ArithmeticException($"Weight '{name}': the matrix has non-finite entries (singular value {v}).");
+        return host;
     }
 }

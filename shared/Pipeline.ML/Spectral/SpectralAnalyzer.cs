@@ -91,7 +91,7 @@ public sealed class SpectralAnalyzer : IDisposable
         double baseNorm = Math.Sqrt(SpectrumMath.Energy(baseDecomposition.Values));
         var intruders = options.Intruders
             ? IntruderDimensions.Count(
-                IntruderDimensions.MaxBaseSimilarity(finetuned(), baseDecomposition.LeftVectors!, options.IntruderTopK),
+                IntruderDimensions.MaxBaseSimilarity(finetuned(), baseDecomposition.LeftVectors!, options.IntruderTopK, name),
                 options.Epsilons)
             : null;
 
@@ -120,8 +120,8 @@ public sealed class SpectralAnalyzer : IDisposable
         BaseDecomposition computed;
         if (vectors)
         {
-            var (u, s, _) = linalg.svd(w0, fullMatrices: false);
-            computed = new BaseDecomposition(shape, s.cpu().data<float>().ToArray(), u.DetachFromDisposeScope());
+            var (left, values) = SingularValues.WithLeftVectors(w0, name);
+            computed = new BaseDecomposition(shape, values, left.contiguous().DetachFromDisposeScope());
         }
         else
         {

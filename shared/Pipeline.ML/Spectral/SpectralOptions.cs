@@ -17,7 +17,7 @@ public sealed record SpectralOptions(
 
     public IReadOnlyList<double> Epsilons => IntruderEpsilons ?? [0.5, 0.6];
 
-    internal void Validate()
+    public void Validate()
     {
         if (Thresholds.Count == 0)
             throw new ArgumentException("At least one variance threshold is required.", nameof(Thresholds));

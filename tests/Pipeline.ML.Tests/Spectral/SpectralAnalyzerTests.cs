@@ -92,6 +92,25 @@ public class SpectralAnalyzerTests
             Assert.Equal(SpectrumMath.RankForVariance(fp64AsFloat, t), SpectrumMath.RankForVariance(fp32, t));
     }
 
+    [Theory]
+    [InlineData(48, 80)]
+    [InlineData(80, 48)]
+    public void Left_singular_vectors_are_orthonormal_and_carry_the_spectrum(int rows, int cols)
+    {
+        using var scope = NewDisposeScope();
+        var matrix = new Matrices(7).Gaussian(rows, cols);
+
+        var (left, values) = SingularValues.WithLeftVectors(matrix, "w");
+
+        int k = Math.Min(rows, cols);
+        Assert.Equal(new long[] { rows, k }, left.shape);
+        Assert.True(left.t().matmul(left).allclose(eye(k), atol: 1e-5));
+        // ‖u_iᵀ·M‖ = σ_i exactly when u_i is the i-th left singular vector.
+        var projected = left.t().matmul(matrix).norm(1).data<float>().ToArray();
+        Assert.Equal(values, projected, (x, y) => Math.Abs(x - y) < 1e-4 * values[0]);
+        Assert.Equal(SingularValues.Of(matrix, "w"), values, (x, y) => Math.Abs(x - y) < 1e-5 * values[0]);
+    }
+
     [Fact]
     public void Unchanged_matrix_has_zero_rank_and_norm()
     {
