@@ -77,25 +77,31 @@ public sealed class RankCommand : Command<RankCommand.Settings>
         });
 
         if (settings.Json) Console.WriteLine(JsonSerializer.Serialize(spectra, new JsonSerializerOptions { WriteIndented = true }));
-        else AnsiConsole.Write(SummaryTable(ModuleSummary.Of(spectra), options));
+        else
+        {
+            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;   // Spectre assumes 80 columns for files and pipes
+            AnsiConsole.Write(SummaryTable(ModuleSummary.Of(spectra), options));
+        }
         return 0;
     }
 
+    /// <summary>Mean ranks per module: ΔW, W_base and the Gaussian reference at each threshold, then norms and intruders.</summary>
     private static Table SummaryTable(IReadOnlyList<ModuleSummary> summaries, SpectralOptions options)
     {
-        var table = new Table().AddColumns("module", "matrices");
-        foreach (var t in options.Thresholds) table.AddColumns($"rank@{t:0.##} ΔW", "W_base", "random");
-        table.AddColumns("stable rank", "effective rank", "‖ΔW‖/‖W‖");
-        if (options.Intruders) foreach (var e in options.Epsilons) table.AddColumn($"intruders ε={e}");
+        var table = new Table().AddColumns("module", "n");
+        foreach (var t in options.Thresholds) table.AddColumns($"ΔW@{t:0.#%}", $"W@{t:0.#%}", $"rand@{t:0.#%}");
+        table.AddColumns("stable", "erank", "rel‖ΔW‖");
+        if (options.Intruders) foreach (var e in options.Epsilons) table.AddColumn($"ε={e}");
 
         foreach (var s in summaries)
         {
             var row = new List<string> { s.Module, s.Matrices.ToString() };
             foreach (var r in s.Ranks) row.AddRange([$"{r.Delta:F1}", $"{r.Base:F1}", $"{r.Random:F1}"]);
-            row.AddRange([$"{s.StableRank:F2}", $"{s.EffectiveRank:F1}", $"{s.RelativeNorm:E2}"]);
+            row.AddRange([$"{s.StableRank:F1}", $"{s.EffectiveRank:F1}", $"{s.RelativeNorm:F4}"]);
             if (s.Intruders is not null) row.AddRange(s.Intruders.Select(i => i.Count.ToString()));
             table.AddRow(row.ToArray());
         }
-        return table;
+        return table.Border(TableBorder.Simple).Caption(
+            "mean rank for x% of Σσ² (ΔW, W_base, Gaussian) · stable & entropy rank of ΔW · ‖ΔW‖/‖W‖ · intruders at ε");
     }
 }
