@@ -65,7 +65,7 @@ public static class RankBenchmark
         int layers = 4, int hidden = 256, int intermediate = 688, long seed = 0, Device? device = null)
     {
         device ??= CPU;
-        var generator = new Generator(unchecked((ulong)seed), CPU);
+        using var generator = new Generator(unchecked((ulong)seed), CPU);
         Tensor Gaussian(long rows, long cols) => randn(rows, cols, generator: generator);
 
         var baseWeights = new Dictionary<string, Tensor>();

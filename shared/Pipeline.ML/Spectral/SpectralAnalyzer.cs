@@ -141,7 +141,7 @@ public sealed class SpectralAnalyzer : IDisposable
         var key = (Math.Max(rows, cols), Math.Min(rows, cols), seed);
         if (randomSpectra.TryGetValue(key, out var cached)) return cached;
 
-        var generator = new Generator(unchecked((ulong)seed), CPU);
+        using var generator = new Generator(unchecked((ulong)seed), CPU);
         var gaussian = randn(key.Item1, key.Item2, dtype: ScalarType.Float32, generator: generator);
         var spectrum = SingularValues.Of(gaussian.to(device), "Gaussian reference");
         randomSpectra[key] = spectrum;

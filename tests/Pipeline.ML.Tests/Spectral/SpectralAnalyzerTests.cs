@@ -161,6 +161,28 @@ public class SpectralAnalyzerTests
     }
 
     [Fact]
+    public void Analysis_leaves_only_the_cached_base_vectors_alive()
+    {
+        using var scope = NewDisposeScope();
+        var (baseWeights, finetuned) = RankBenchmark.SyntheticCheckpoint(layers: 1, hidden: 32, intermediate: 48);
+        var pairs = WeightPair.Pair(baseWeights, finetuned).ToList();
+        var stats = TorchSharp.DisposeScopeManager.Statistics;
+        long before = stats.ThreadTotalLiveCount;
+
+        var analyzer = new SpectralAnalyzer();
+        analyzer.Analyze(pairs);
+        long afterFirst = stats.ThreadTotalLiveCount;
+        analyzer.Analyze(pairs);
+        analyzer.Analyze(pairs.Select(p => new LoraDelta(p.Name, p.Layer, p.Module, p.Base, ones(2, p.Base.shape[1]), ones(p.Base.shape[0], 2), 1.0)).ToList());
+        long afterMore = stats.ThreadTotalLiveCount - 14;   // the LoRA factors made above
+        analyzer.Dispose();
+
+        Assert.Equal(before + pairs.Count, afterFirst);
+        Assert.Equal(afterFirst, afterMore);
+        Assert.Equal(before + 14, stats.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void Cached_results_equal_fresh_results()
     {
         using var scope = NewDisposeScope();
