@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Pipeline.ML.Spectral;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -66,17 +67,24 @@ public sealed class RankCommand : Command<RankCommand.Settings>
         var baseWeights = StateDictFiles.Load(settings.BasePath, device);
         using var analyzer = new SpectralAnalyzer();
 
-        IReadOnlyList<MatrixSpectrum> spectra = null!;
-        AnsiConsole.Progress().Start(ctx =>
-        {
-            var task = ctx.AddTask("spectra");
-            void Report(int done, int total) { task.MaxValue = total; task.Value = done; }
-            spectra = settings.AdapterPath is null
-                ? analyzer.Analyze(WeightPair.Pair(baseWeights, StateDictFiles.Load(settings.FinetunedPath!, device)).ToList(), options, Report)
-                : analyzer.Analyze(LoraDelta.Pair(baseWeights, StateDictFiles.Load(settings.AdapterPath, device), settings.Scaling!.Value).ToList(), options, Report);
-        });
+        IReadOnlyList<MatrixSpectrum> Analyze(Action<int, int>? progress) => settings.AdapterPath is null
+            ? analyzer.Analyze(WeightPair.Pair(baseWeights, StateDictFiles.Load(settings.FinetunedPath!, device)).ToList(), options, progress)
+            : analyzer.Analyze(LoraDelta.Pair(baseWeights, StateDictFiles.Load(settings.AdapterPath, device), settings.Scaling!.Value).ToList(), options, progress);
 
-        if (settings.Json) Console.WriteLine(JsonSerializer.Serialize(spectra, new JsonSerializerOptions { WriteIndented = true }));
+        // JSON goes to stdout alone, so only the table view shows a progress bar.
+        var spectra = settings.Json
+            ? Analyze(null)
+            : AnsiConsole.Progress().Start(ctx =>
+            {
+                var task = ctx.AddTask("spectra");
+                return Analyze((done, total) => { task.MaxValue = total; task.Value = done; });
+            });
+
+        if (settings.Json) Console.WriteLine(JsonSerializer.Serialize(spectra, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,   // ‖ΔW‖/‖W‖ is ∞ for an all-zero base
+        }));
         else
         {
             if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;   // Spectre assumes 80 columns for files and pipes

@@ -15,10 +15,15 @@ public sealed record LoraDelta(string Name, int Layer, string Module, Tensor Bas
     /// <summary>
     /// Pairs the <c>lora_A</c>/<c>lora_B</c> weights of a saved PEFT adapter
     /// (<c>base_model.model.model.layers.{i}.self_attn.q_proj.lora_A.weight</c>) with the base weights they update.
+    /// DoRA adapters are refused: their exact ΔW is the difference of the merged weights.
     /// </summary>
     public static IEnumerable<LoraDelta> Pair(
         IReadOnlyDictionary<string, Tensor> baseWeights, IReadOnlyDictionary<string, Tensor> adapterWeights, double scaling)
     {
+        if (adapterWeights.Keys.FirstOrDefault(k => k.Contains(".lora_magnitude_vector")) is { } magnitude)
+            throw new NotSupportedException(
+                $"Adapter weight '{magnitude}' marks a DoRA adapter, whose ΔW is not s·B·A; analyse its merged weights as WeightPairs.");
+
         var projections = adapterWeights.Keys
             .Select(key => (Key: key, Name: ProjectionName.TryParse(key)))
             .Where(p => p.Name is { Suffix: "lora_A.weight" })

@@ -100,4 +100,21 @@ public class WeightPairingTests
 
         Assert.Contains("model.layers.0.self_attn.q_proj.weight", error.Message);
     }
+
+    [Fact]
+    public void Dora_adapters_are_refused()
+    {
+        using var scope = NewDisposeScope();
+        var adapter = new Dictionary<string, Tensor>
+        {
+            ["base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"] = ones(2, 8),
+            ["base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight"] = ones(6, 2),
+            ["base_model.model.model.layers.0.self_attn.q_proj.lora_magnitude_vector"] = ones(6),
+        };
+
+        var error = Assert.Throws<NotSupportedException>(() =>
+            LoraDelta.Pair(new Dictionary<string, Tensor>(), adapter, 1.0).ToList());
+
+        Assert.Contains("lora_magnitude_vector", error.Message);
+    }
 }
