@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace Pipeline.ML.Spectral;
 
 /// <summary>
-/// Wall-clock seconds to analyse one checkpoint, against the raw <c>svdvals</c> of its ΔW matrices. Cold: a fresh analyzer, which decomposes W_base and draws the Gaussian references. Warm: the next
-/// checkpoint of the same run, whose base work is cached.
+/// Wall-clock seconds to analyse one checkpoint, against the raw <c>svdvals</c> of its ΔW matrices. Cold: a fresh
+/// analyzer, which also decomposes W_base and draws the Gaussian references. Warm: the next checkpoint of the same run,
+/// whose base work is cached.
 /// </summary>
 public sealed record RankBenchmarkResult(
     int Matrices,
@@ -59,7 +60,7 @@ public static class RankBenchmark
 
     /// <summary>
     /// A synthetic Llama-shaped base and finetuned state dict: W_base = 0.02·G plus a few strong directions (as trained
-    /// weights have), ΔW = dense noise plus a low-rank drift, so ΔW has a realistic high-rank, decaying spectrum.
+    /// weights have), ΔW = dense noise plus a low-rank drift, so ΔW is high-rank like a full-finetuning update.
     /// </summary>
     public static (Dictionary<string, Tensor> Base, Dictionary<string, Tensor> Finetuned) SyntheticCheckpoint(
         int layers = 4, int hidden = 256, int intermediate = 688, long seed = 0, Device? device = null)
