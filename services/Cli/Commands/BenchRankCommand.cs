@@ -46,7 +46,7 @@ public sealed class BenchRankCommand : Command<BenchRankCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
-        var device = StateDictFiles.ParseDevice(settings.Device);
+        var device = Pipeline.ML.Modeling.DeviceSelection.Resolve(settings.Device);
         var (baseWeights, finetuned) = settings.BasePath is null
             ? RankBenchmark.SyntheticCheckpoint(settings.Layers, settings.Hidden, settings.Intermediate, device: device)
             : (StateDictFiles.Load(settings.BasePath, device), StateDictFiles.Load(settings.FinetunedPath!, device));

@@ -2,10 +2,10 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Pipeline.ML.Modeling;
 using Pipeline.ML.Spectral;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using static TorchSharp.torch;
 
 namespace Pipeline.Cli.Commands;
 
@@ -14,17 +14,14 @@ public sealed class RankCommand : Command<RankCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--base <PATH>"), Description("Base weights (.safetensors file or model directory).")]
+        [CommandOption("--base <DIR>"), Description("Base model: a Hugging Face model directory.")]
         public string BasePath { get; init; } = "";
 
-        [CommandOption("--finetuned <PATH>"), Description("Full-FT or merged weights, same format as --base.")]
+        [CommandOption("--finetuned <DIR>"), Description("Full-finetuning checkpoint: a Hugging Face model directory.")]
         public string? FinetunedPath { get; init; }
 
-        [CommandOption("--adapter <FILE>"), Description("PEFT adapter_model.safetensors (ΔW = s·B·A); needs --scaling.")]
+        [CommandOption("--adapter <DIR>"), Description("PEFT adapter directory (LoRA, rsLoRA, DoRA; scaling from adapter_config.json).")]
         public string? AdapterPath { get; init; }
-
-        [CommandOption("--scaling <S>"), Description("Adapter scaling: lora_alpha / r (or / √r with rsLoRA).")]
-        public double? Scaling { get; init; }
 
         [CommandOption("--thresholds <LIST>"), Description("Comma-separated variance fractions."), DefaultValue("0.9")]
         public string Thresholds { get; init; } = "0.9";
@@ -35,8 +32,8 @@ public sealed class RankCommand : Command<RankCommand.Settings>
         [CommandOption("--json"), Description("Print every matrix's result as JSON instead of the per-module table.")]
         public bool Json { get; init; }
 
-        [CommandOption("--device <DEVICE>"), Description("cpu or cuda[:i]."), DefaultValue("cpu")]
-        public string Device { get; init; } = "cpu";
+        [CommandOption("--device <DEVICE>"), Description("auto, cpu or cuda[:i]."), DefaultValue("auto")]
+        public string Device { get; init; } = "auto";
 
         public IReadOnlyList<double> ParsedThresholds() =>
             Thresholds.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -47,7 +44,6 @@ public sealed class RankCommand : Command<RankCommand.Settings>
             if (BasePath.Length == 0) return ValidationResult.Error("--base is required.");
             if ((FinetunedPath is null) == (AdapterPath is null))
                 return ValidationResult.Error("Give exactly one of --finetuned and --adapter.");
-            if (AdapterPath is not null && Scaling is null) return ValidationResult.Error("--adapter needs --scaling.");
             if (StateDictFiles.Missing(BasePath, FinetunedPath, AdapterPath) is { } missing)
                 return ValidationResult.Error($"'{missing}' does not exist.");
             try { new SpectralOptions(ParsedThresholds()).Validate(); }
@@ -61,15 +57,13 @@ public sealed class RankCommand : Command<RankCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        using var scope = NewDisposeScope();
-        var device = StateDictFiles.ParseDevice(settings.Device);
+        var device = DeviceSelection.Resolve(settings.Device);
         var options = new SpectralOptions(settings.ParsedThresholds(), Intruders: !settings.NoIntruders);
-        var baseWeights = StateDictFiles.Load(settings.BasePath, device);
         using var analyzer = new SpectralAnalyzer();
 
         IReadOnlyList<MatrixSpectrum> Analyze(Action<int, int>? progress) => settings.AdapterPath is null
-            ? analyzer.Analyze(WeightPair.Pair(baseWeights, StateDictFiles.Load(settings.FinetunedPath!, device)).ToList(), options, progress)
-            : analyzer.Analyze(LoraDelta.Pair(baseWeights, StateDictFiles.Load(settings.AdapterPath, device), settings.Scaling!.Value).ToList(), options, progress);
+            ? CheckpointSpectra.OfModel(analyzer, settings.BasePath, settings.FinetunedPath!, options, device, progress)
+            : CheckpointSpectra.OfAdapter(analyzer, settings.BasePath, settings.AdapterPath, options, device, progress);
 
         // JSON goes to stdout alone, so only the table view shows a progress bar.
         var spectra = settings.Json
