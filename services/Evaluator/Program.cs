@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Pipeline.Workflow;
 
 // Connection settings come from appsettings.json or the environment (ConnectionStrings__RabbitMq, ConnectionStrings__Postgres).

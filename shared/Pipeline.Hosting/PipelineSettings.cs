@@ -7,9 +7,11 @@ namespace Pipeline.Hosting;
 /// Where the pipeline talks to. With no connection strings it runs embedded: in-memory bus, SQLite file.
 /// Environment: ConnectionStrings__RabbitMq (amqp://user:pass@host:port/vhost), ConnectionStrings__Postgres,
 /// Pipeline__DataDirectory (artifacts and the SQLite file), Pipeline__LogFormat=json,
-/// Pipeline__Retry__Limit and Pipeline__Retry__MinSeconds / MaxSeconds (exponential backoff before the _error queue).
+/// Pipeline__Retry__Limit and Pipeline__Retry__MinSeconds / MaxSeconds (exponential backoff before the _error queue),
+/// Pipeline__ConsumerStopSeconds (how long a stopping service lets an in-flight message run before cancelling it).
 /// </summary>
-public sealed record PipelineSettings(string? RabbitMqUri, string? PostgresConnection, string DataDirectory, bool JsonLogs, RetrySettings Retry)
+public sealed record PipelineSettings(
+    string? RabbitMqUri, string? PostgresConnection, string DataDirectory, bool JsonLogs, RetrySettings Retry, TimeSpan ConsumerStopTimeout)
 {
     public static PipelineSettings From(IConfiguration configuration) => new(
         NullIfBlank(configuration.GetConnectionString("RabbitMq")),
@@ -19,7 +21,8 @@ public sealed record PipelineSettings(string? RabbitMqUri, string? PostgresConne
         new RetrySettings(
             configuration.GetValue("Pipeline:Retry:Limit", 5),
             TimeSpan.FromSeconds(configuration.GetValue("Pipeline:Retry:MinSeconds", 1.0)),
-            TimeSpan.FromSeconds(configuration.GetValue("Pipeline:Retry:MaxSeconds", 30.0))));
+            TimeSpan.FromSeconds(configuration.GetValue("Pipeline:Retry:MaxSeconds", 30.0))),
+        TimeSpan.FromSeconds(configuration.GetValue("Pipeline:ConsumerStopSeconds", 20.0)));
 
     public bool UsesRabbitMq => RabbitMqUri is not null;
     public string ArtifactRoot => Path.Combine(DataDirectory, "artifacts");

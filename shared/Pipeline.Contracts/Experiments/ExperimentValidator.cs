@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace Pipeline.Contracts.Experiments;
 
 /// <summary>Checks a request against the rules of issue 7 and the catalog, collecting every error with its JSON path.</summary>
@@ -9,7 +11,7 @@ public sealed class ExperimentValidator(ExperimentCatalog catalog)
         void Fail(string path, string message) => errors.Add(new ValidationError(path, message));
 
         if (string.IsNullOrWhiteSpace(request.Name)) Fail("$.name", "is required");
-        else if (!System.Text.RegularExpressions.Regex.IsMatch(request.Name, "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"))
+        else if (!Regex.IsMatch(request.Name, "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"))
             Fail("$.name", $"'{request.Name}' must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
         ValidateSeeds(request.Seeds, Fail);
         var dims = ValidateBaseModel(request.BaseModel, Fail);

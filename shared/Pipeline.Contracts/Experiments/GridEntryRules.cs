@@ -13,7 +13,7 @@ static class GridEntryRules
         var modules = ValidateModules(entry, at, fail);
         if (isLora) ValidateRanks(entry.Ranks, at, dims, modules, fail);
         else if (entry.Method == "full" && entry.Ranks is not null) fail($"{at}.ranks", "full finetuning has no rank; remove 'ranks'");
-        if (entry.Alpha is { } alpha && !(alpha > 0) ) fail($"{at}.alpha", $"must be > 0, got {alpha}");
+        if (entry.Alpha is { } alpha && !(alpha > 0)) fail($"{at}.alpha", $"must be > 0, got {alpha}");
         if (entry.LoraPlusRatio is { } ratio && !(ratio > 0)) fail($"{at}.loraPlusRatio", $"must be > 0, got {ratio}");
         if (entry.LoraPlusRatio is not null && entry.Method != "loraplus") fail($"{at}.loraPlusRatio", "only applies to method 'loraplus'");
 

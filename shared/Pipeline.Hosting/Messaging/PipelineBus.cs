@@ -34,8 +34,8 @@ public static class PipelineBus
             host.WaitUntilStarted = true;
             // On SIGTERM: stop taking messages, give in-flight consumers this long, then cancel their token so a
             // trainer saves a resumable state and releases its message (it is redelivered, not lost).
-            host.ConsumerStopTimeout = TimeSpan.FromSeconds(20);
-            host.StopTimeout = TimeSpan.FromSeconds(40);
+            host.ConsumerStopTimeout = settings.ConsumerStopTimeout;
+            host.StopTimeout = settings.ConsumerStopTimeout + TimeSpan.FromSeconds(20);
         });
         return services;
     }

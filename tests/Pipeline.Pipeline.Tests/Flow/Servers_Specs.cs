@@ -87,3 +87,33 @@ public sealed class When_services_run_as_separate_hosts_over_RabbitMQ(TestServer
         Assert.True(global::Pipeline.Persistence.ResultsDb.IsUniqueViolation(error));
     }
 }
+
+/// <summary>SIGTERM on a trainer (its host stopping mid-run): the message goes back to the broker, another trainer resumes it.</summary>
+[Collection(ServersCollection.Name)]
+public sealed class When_a_trainer_stops_mid_run(TestServers servers)
+{
+    [Fact]
+    public async Task Should_release_the_run_to_another_trainer_without_duplicating_rows()
+    {
+        await using var bed = await TestBed.OnServersAsync(servers);
+        bed.Configuration["Pipeline:ConsumerStopSeconds"] = "0.5";
+        var stopping = new ComputeTestDouble("stopping") { StepDelay = TimeSpan.FromSeconds(2) };
+        var other = new ComputeTestDouble();
+        var dataPrep = await bed.StartAsync([PipelineService.DataPrep, PipelineService.Evaluator, PipelineService.RankAnalysis], other);
+        var first = await bed.StartAsync([PipelineService.Trainer], stopping);
+        var request = TestRequests.Valid("sigterm") with { Grid = [new() { Method = "full", LearningRates = [1e-3] }] };
+        await TestBed.SubmitAsync(dataPrep, request);
+        await bed.WaitUntilAsync(db => db.Checkpoints.AnyAsync(), "the first checkpoint is saved", 60);
+
+        await first.StopAsync(); // what SIGTERM does: stop consuming, cancel the in-flight run after ConsumerStopSeconds
+        await bed.StartAsync([PipelineService.Trainer], other);
+        await bed.WaitUntilAsync(db => db.Experiments.AnyAsync(e => e.Status == ExperimentStatus.Completed), "the run completes on the other trainer");
+
+        var runId = Assert.Single(stopping.TrainingAttempts.Keys);
+        Assert.Equal(1, other.TrainingAttempts[runId]);
+        await using var db = bed.OpenDb();
+        Assert.Equal(3, await db.Checkpoints.CountAsync());
+        Assert.Equal(6, await db.Metrics.CountAsync());
+        Assert.Empty(await db.Failures.ToListAsync());
+    }
+}
