@@ -49,8 +49,7 @@ public sealed class DataBuildCommand : Command<DataBuildCommand.Settings>
             AnsiConsole.MarkupLineInterpolated($"Dataset {domain}/{regime}: {dataset} ({stopwatch.Elapsed.TotalSeconds:F1} s)");
         }
 
-        var tasks = store.GetOrCreate(ContentKey.Of("tasks", new { format = 1, bundle = bundle.Manifest.Sources.Select(s => s.Bundle.ContentSha256), math }),
-            directory => BuiltInTasks.WriteAll(directory, bundle, math));
+        var tasks = store.Get(BuiltInTasks.GetOrWrite(store, bundle, math));
         foreach (var file in Directory.GetFiles(tasks, "*.jsonl").Order())
             AnsiConsole.MarkupLineInterpolated($"Task set {Path.GetFileName(file)}: {File.ReadLines(file).Count()} items");
         return 0;

@@ -1,3 +1,4 @@
+using Pipeline.Data.Artifacts;
 using Pipeline.Data.Corpora;
 using Pipeline.Data.Corpora.Code;
 using Pipeline.Data.Datasets;
@@ -80,6 +81,14 @@ public static class BuiltInTasks
             .Take(maxItems)
             .Select(f => new GenerationItem(f.Prompt, FunctionExtractor.FirstBodyLine(f), ["\n"]))
             .ToList();
+    }
+
+    /// <summary>The built-in task sets as one artifact, written once per bundle and math settings; returns its key.</summary>
+    public static string GetOrWrite(ArtifactStore store, CorpusBundle bundle, MathCorpusSettings? math = null)
+    {
+        var key = ContentKey.Of("tasks", new { format = 1, bundle = bundle.Manifest.Sources.Select(s => s.Bundle.ContentSha256), math });
+        store.GetOrCreate(key, directory => WriteAll(directory, bundle, math));
+        return key;
     }
 
     /// <summary>Writes every built-in set as JSONL into a folder and returns the file names.</summary>
