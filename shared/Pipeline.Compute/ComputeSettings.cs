@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Pipeline.Compute;
+
+/// <summary>
+/// How the compute runs on this machine (section Pipeline:Compute): device, threads, batch shape, the size of a
+/// built-in base model's pretraining, and how much of each evaluation set to score.
+/// </summary>
+public sealed record ComputeSettings
+{
+    public string Device { get; init; } = "auto";
+    public int? Threads { get; init; }
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Training sequence length; null uses the model's context (capped at 256 for built-in presets).</summary>
+    public int? SequenceLength { get; init; }
+
+    public long PretrainTokens { get; init; } = 2_000_000;
+    public double PretrainLearningRate { get; init; } = 2e-3;
+    public int EvalBatchSize { get; init; } = 16;
+    public int MaxPerplexityDocuments { get; init; } = 40;
+    public int MaxMultipleChoiceItems { get; init; } = 500;
+    public int MaxGenerationItems { get; init; } = 100;
+    public int MaxNewTokens { get; init; } = 64;
+    public int DiversityPrompts { get; init; } = 20;
+    public int DiversitySamples { get; init; } = 4;
+    public bool IntruderDimensions { get; init; } = true;
+
+    public static ComputeSettings From(IConfiguration configuration) =>
+        configuration.GetSection("Pipeline:Compute").Get<ComputeSettings>() ?? new ComputeSettings();
+}
