@@ -13,6 +13,9 @@ public sealed record GenerationOptions
     public long Seed { get; init; }
     public bool UseKvCache { get; init; } = true;
     public IReadOnlyList<string> Stop { get; init; } = [];
+
+    /// <summary>Keep going past EOS (vLLM's ignore_eos), for benchmarks that need an exact number of new tokens.</summary>
+    public bool IgnoreEos { get; init; }
 }
 
 public enum FinishReason { Stop, EndOfSequence, Length }
@@ -38,7 +41,7 @@ public sealed class TextGenerator(LlamaForCausalLM model, ITextCodec codec)
         // As the harness: an empty prompt starts from BOS, a long one keeps its last max_length − max_gen_toks tokens.
         prompt = prompt.Length == 0 ? [codec.BosId] : prompt.TakeLast(maxPositions - options.MaxNewTokens).ToArray();
 
-        var rows = Enumerable.Range(0, count).Select(_ => new Row(codec, options.Stop)).ToArray();
+        var rows = Enumerable.Range(0, count).Select(_ => new Row(codec, options)).ToArray();
         var device = model.Device;
         using var inference = new InferenceMode(model);
         using var generator = options.Temperature > 0 ? new torch.Generator((ulong)options.Seed, device) : null;
@@ -70,10 +73,10 @@ public sealed class TextGenerator(LlamaForCausalLM model, ITextCodec codec)
     }
 
     /// <summary>One completion in the batch. It keeps every sampled token (the batch moves in lockstep) but stops reading them once finished.</summary>
-    private sealed class Row(ITextCodec codec, IReadOnlyList<string> stop)
+    private sealed class Row(ITextCodec codec, GenerationOptions options)
     {
         private readonly List<int> kept = [];
-        private string text = "";
+        private string? text;
 
         public List<int> All { get; } = [];
         public FinishReason? Finish { get; private set; }
@@ -82,20 +85,21 @@ public sealed class TextGenerator(LlamaForCausalLM model, ITextCodec codec)
         {
             All.Add(token);
             if (Finish is not null) return;
-            if (token == codec.EosId) { Finish = FinishReason.EndOfSequence; return; }
+            if (token == codec.EosId && !options.IgnoreEos) { Finish = FinishReason.EndOfSequence; return; }
             kept.Add(token);
-            text = codec.Decode(kept);
-            int cut = StopIndex(text);
+            if (options.Stop.Count == 0) return;
+            var decoded = codec.Decode(kept);
+            int cut = StopIndex(decoded);
             if (cut >= 0)
             {
-                text = text[..cut];
+                text = decoded[..cut];
                 Finish = FinishReason.Stop;
             }
         }
 
-        public Completion ToCompletion() => new(text, kept.ToArray(), Finish ?? FinishReason.Length);
+        public Completion ToCompletion() => new(text ?? codec.Decode(kept), kept.ToArray(), Finish ?? FinishReason.Length);
 
         private int StopIndex(string s) =>
-            stop.Where(x => x.Length > 0).Select(x => s.IndexOf(x, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
+            options.Stop.Where(x => x.Length > 0).Select(x => s.IndexOf(x, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
     }
 }
