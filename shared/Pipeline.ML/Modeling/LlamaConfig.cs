@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using Pipeline.Data;
 
 namespace Pipeline.ML.Modeling;
 
@@ -29,6 +30,9 @@ public sealed record LlamaConfig
     /// regularization baseline of the paper needs it. Zero by default, as in Llama.
     /// </summary>
     public double HiddenDropout { get; init; }
+
+    /// <summary>Llama 3.x's rope_scaling ("llama3" or "linear"); null for plain RoPE.</summary>
+    public RopeScaling? RopeScaling { get; init; }
 
     /// <summary>HF lets configs set head_dim explicitly; otherwise it is hidden_size / num_attention_heads.</summary>
     public int? ExplicitHeadDim { get; init; }
@@ -90,15 +94,14 @@ public sealed record LlamaConfig
     {
         var reader = new ConfigReader(json, path);
         reader.RequireSupported("hidden_act", "silu");
-        if (json["rope_scaling"] is JsonObject scaling)
-            throw new InvalidDataException($"{path}: rope_scaling ({scaling["rope_type"] ?? scaling["type"]}) is not supported; only plain RoPE is");
         if (json["attention_bias"]?.GetValue<bool>() == true || json["mlp_bias"]?.GetValue<bool>() == true)
             throw new InvalidDataException($"{path}: attention_bias/mlp_bias are not supported (Llama has no biases)");
-        int heads = reader.Int("num_attention_heads");
+        int heads = reader.Int("num_attention_heads"), hidden = reader.Int("hidden_size");
+        int? headDim = reader.OptionalInt("head_dim");
         return new LlamaConfig
         {
             VocabSize = reader.Int("vocab_size"),
-            HiddenSize = reader.Int("hidden_size"),
+            HiddenSize = hidden,
             IntermediateSize = reader.Int("intermediate_size"),
             NumHiddenLayers = reader.Int("num_hidden_layers"),
             NumAttentionHeads = heads,
@@ -113,7 +116,8 @@ public sealed record LlamaConfig
             PadTokenId = reader.FirstTokenId("pad_token_id"),
             TorchDtype = json["torch_dtype"]?.GetValue<string>() ?? "float32",
             HiddenDropout = reader.OptionalDouble("hidden_dropout") ?? 0.0,
-            ExplicitHeadDim = reader.OptionalInt("head_dim"),
+            RopeScaling = json["rope_scaling"] is JsonObject scaling ? RopeScaling.FromJson(scaling, path) : null,
+            ExplicitHeadDim = heads > 0 && headDim == hidden / heads ? null : headDim,
         };
     }
 
@@ -132,7 +136,7 @@ public sealed record LlamaConfig
         ["hidden_act"] = "silu",
         ["rms_norm_eps"] = RmsNormEps,
         ["rope_theta"] = RopeTheta,
-        ["rope_scaling"] = null,
+        ["rope_scaling"] = RopeScaling?.ToJson(),
         ["attention_bias"] = false,
         ["attention_dropout"] = 0.0,
         ["mlp_bias"] = false,
@@ -179,4 +183,47 @@ public sealed record LlamaConfig
             }
         }
     }
+}
+
+/// <summary>
+/// HF's rope_scaling: "linear" divides every inverse frequency by the factor; "llama3" (Llama 3.1+) divides only the
+/// low frequencies and blends the band between low_freq_factor and high_freq_factor.
+/// </summary>
+public sealed record RopeScaling(string RopeType, double Factor, double LowFreqFactor = 1, double HighFreqFactor = 4,
+    int OriginalMaxPositionEmbeddings = 8192)
+{
+    public double[] Apply(double[] inverseFrequencies) => RopeType switch
+    {
+        "linear" => [.. inverseFrequencies.Select(f => f / Factor)],
+        _ => [.. inverseFrequencies.Select(Llama3)],
+    };
+
+    private double Llama3(double frequency)
+    {
+        double wavelength = 2 * Math.PI / frequency;
+        double lowFrequencyWavelength = OriginalMaxPositionEmbeddings / LowFreqFactor;
+        double highFrequencyWavelength = OriginalMaxPositionEmbeddings / HighFreqFactor;
+        if (wavelength < highFrequencyWavelength) return frequency;
+        if (wavelength > lowFrequencyWavelength) return frequency / Factor;
+        double smooth = (OriginalMaxPositionEmbeddings / wavelength - LowFreqFactor) / (HighFreqFactor - LowFreqFactor);
+        return (1 - smooth) * frequency / Factor + smooth * frequency;
+    }
+
+    internal static RopeScaling FromJson(JsonObject json, string path)
+    {
+        var type = (json["rope_type"] ?? json["type"])?.GetValue<string>();
+        if (type is not ("linear" or "llama3"))
+            throw new InvalidDataException($"{path}: rope_scaling type '{type}' is not supported (linear and llama3 are)");
+        double Number(string key, double fallback) => json[key]?.GetValue<double>() ?? fallback;
+        return new RopeScaling(type, Number("factor", 1), Number("low_freq_factor", 1), Number("high_freq_factor", 4),
+            (int)Number("original_max_position_embeddings", 8192));
+    }
+
+    internal JsonObject ToJson() => RopeType == "linear"
+        ? new() { ["rope_type"] = RopeType, ["factor"] = Factor }
+        : new()
+        {
+            ["rope_type"] = RopeType, ["factor"] = Factor, ["low_freq_factor"] = LowFreqFactor,
+            ["high_freq_factor"] = HighFreqFactor, ["original_max_position_embeddings"] = OriginalMaxPositionEmbeddings,
+        };
 }

@@ -1,7 +1,7 @@
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
+using TorchSharp;
 using static TorchSharp.torch.nn;
+using static TorchSharp.torch;
 
 namespace Pipeline.ML.Modeling;
 
@@ -39,11 +39,13 @@ public sealed class RotaryEmbedding : IDisposable
 {
     private readonly Tensor cos, sin; // (max_positions, head_dim), fp32
 
-    public RotaryEmbedding(int headDim, int maxPositions, double theta, Device device)
+    public RotaryEmbedding(int headDim, int maxPositions, double theta, Device device, RopeScaling? scaling = null)
     {
         using var scope = NewDisposeScope();
         var exponents = arange(0, headDim, 2, ScalarType.Int64, device).to_type(ScalarType.Float32) / headDim;
         var invFreq = 1.0f / pow(tensor((float)theta, device: device), exponents);
+        if (scaling is not null)
+            invFreq = tensor(scaling.Apply(invFreq.cpu().data<float>().Select(f => (double)f).ToArray()), ScalarType.Float32, device);
         var positions = arange(maxPositions, ScalarType.Float32, device);
         var freqs = outer(positions, invFreq);
         var emb = cat([freqs, freqs], -1);
@@ -279,7 +281,7 @@ public sealed class LlamaForCausalLM : Module<Tensor, Tensor>
         device ??= CPU;
         model = new LlamaDecoder(config, device);
         if (!config.TieWordEmbeddings) lm_head = Linear(config.HiddenSize, config.VocabSize, hasBias: false, device: device);
-        rope = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta, device);
+        rope = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta, device, config.RopeScaling);
         RegisterComponents();
     }
 
@@ -304,7 +306,7 @@ public sealed class LlamaForCausalLM : Module<Tensor, Tensor>
         if (rope.Device != device)
         {
             rope.Dispose();
-            rope = new RotaryEmbedding(Config.HeadDim, Config.MaxPositionEmbeddings, Config.RopeTheta, device);
+            rope = new RotaryEmbedding(Config.HeadDim, Config.MaxPositionEmbeddings, Config.RopeTheta, device, Config.RopeScaling);
         }
         return rope;
     }

@@ -1,18 +1,17 @@
-namespace Pipeline.ML;
+namespace Pipeline.Data;
 
-/// <summary>Writes that never leave a half-written file behind: write a sibling temp file, then rename over.</summary>
+/// <summary>Writes a file so that readers see either the old content or the complete new one, never a partial file.</summary>
 public static class AtomicFile
 {
-    public static void WriteAllText(string path, string text) => Write(path, temp => File.WriteAllText(temp, text));
-
-    public static void Write(string path, Action<string> writeTemp)
+    public static void Write(string path, Action<Stream> write)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            writeTemp(temp);
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+                write(stream);
             File.Move(temp, path, overwrite: true);
         }
         finally
@@ -21,7 +20,14 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Builds a whole directory beside <paramref name="path"/> and renames it into place.</summary>
+    public static void WriteAllText(string path, string text) =>
+        Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
+            writer.Write(text);
+        });
+
+    /// <summary>Builds a whole directory beside <paramref name="path"/>, then swaps it into place.</summary>
     public static void WriteDirectory(string path, Action<string> writeTemp)
     {
         var full = Path.GetFullPath(path);

@@ -1,0 +1,10 @@
+namespace Pipeline.Data.Tasks;
+
+/// <summary>Held-out text scored by perplexity and bits per byte.</summary>
+public sealed record PerplexityDocument(string Id, string Text);
+
+/// <summary>lm-evaluation-harness multiple choice: score each choice's log-likelihood after the context (acc, acc_norm).</summary>
+public sealed record MultipleChoiceItem(string Context, IReadOnlyList<string> Choices, int Label);
+
+/// <summary>lm-evaluation-harness generate-until: generate after the prompt until a stop string, then exact-match the answer.</summary>
+public sealed record GenerationItem(string Prompt, string Answer, IReadOnlyList<string> Stop);

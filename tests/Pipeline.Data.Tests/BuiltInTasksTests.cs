@@ -1,0 +1,41 @@
+using Pipeline.Data.Corpora;
+using Pipeline.Data.Datasets;
+using Pipeline.Data.Tasks;
+
+namespace Pipeline.Data.Tests;
+
+public class BuiltInTasksTests
+{
+    private static readonly CorpusBundle Bundle = CorpusBundle.Open();
+
+    [Fact]
+    public void Multiple_choice_has_500_items_from_held_out_documents_only()
+    {
+        var items = BuiltInTasks.SourceMultipleChoice(Bundle);
+        Assert.True(items.Count >= 500, $"{items.Count} items");
+        Assert.All(items, i => Assert.Equal(4, i.Choices.Distinct().Count()));
+        string Json(IEnumerable<MultipleChoiceItem> set) => System.Text.Json.JsonSerializer.Serialize(set);
+        Assert.Equal(Json(items), Json(BuiltInTasks.SourceMultipleChoice(Bundle)));
+        var train = Bundle.ReadDomain(Domains.Source)
+            .Where(d => DocumentSplits.Assign(d.Id, SplitFractions.Default) == DocumentSplits.Train)
+            .SelectMany(d => BuiltInTasks.Sentences(d.Text)).Where(BuiltInTasks.IsLong).ToHashSet();
+        Assert.DoesNotContain(items, i => train.Contains(i.Choices[i.Label].TrimStart()));
+        Assert.DoesNotContain(items, i => BuiltInTasks.Sentences(i.Context).Any(train.Contains));
+    }
+
+    [Fact]
+    public void Code_and_math_generation_sets_have_300_unseen_items()
+    {
+        var code = BuiltInTasks.CodeGeneration(Bundle);
+        Assert.True(code.Count >= 300, $"{code.Count} code items");
+        var trainPrompts = BuiltInCorpora.Instructions(Bundle, Domains.Code)
+            .Where(f => DocumentSplits.Assign(f.GroupId, SplitFractions.Default) == DocumentSplits.Train)
+            .Select(f => f.Prompt).ToHashSet();
+        Assert.DoesNotContain(code, i => trainPrompts.Contains(i.Prompt));
+        Assert.All(code, i => Assert.NotEmpty(i.Answer.Trim()));
+
+        var math = BuiltInTasks.MathGeneration();
+        Assert.True(math.Count >= 300, $"{math.Count} math items");
+        Assert.All(math, i => Assert.Matches(@"^-?\d+$", i.Answer));
+    }
+}
