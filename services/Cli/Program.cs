@@ -7,6 +7,7 @@ app.Configure(config =>
     config.SetApplicationName("pipeline");
     config.AddCommand<VersionCommand>("version").WithDescription("Print the versions of the tensor backend.");
     config.AddCommand<TrainCommand>("train").WithDescription("Pretrain or finetune one model on a tokenized dataset, with checkpoints at token milestones.");
+    config.AddCommand<ScoreCommand>("score").WithDescription("Log-likelihood of a text or JSONL file under a model (and adapter), as JSON.");
     config.AddBranch("bench", bench =>
     {
         bench.SetDescription("Benchmarks that print figures (and write JSON with --json).");

@@ -4,8 +4,11 @@ using Serilog;
 
 namespace Pipeline.ML.Evaluation;
 
-/// <summary>A document's rolling log-likelihood with the units perplexities are normalised by.</summary>
-public sealed record DocumentScore(string Id, double LogProb, int Tokens, int Words, int Bytes);
+/// <summary>
+/// A document's rolling log-likelihood with the units perplexities are normalised by, and each token's log p when
+/// asked for (in document order).
+/// </summary>
+public sealed record DocumentScore(string Id, double LogProb, int Tokens, int Words, int Bytes, float[]? TokenLogProbs = null);
 
 /// <summary>
 /// Perplexity over whole documents, as lm-evaluation-harness's <c>loglikelihood_rolling</c> tasks (wikitext):
@@ -15,7 +18,7 @@ public static partial class Perplexity
 {
     /// <summary>Documents are read lazily and scored a few batches at a time, so memory stays flat on a large corpus.</summary>
     public static IReadOnlyList<DocumentScore> ScoreDocuments(LogLikelihoodScorer scorer, ITextCodec codec, IEnumerable<TextDocument> documents,
-        Action<EvalProgress>? progress = null, int windowsPerChunk = 256)
+        Action<EvalProgress>? progress = null, int windowsPerChunk = 256, bool keepTokenLogProbs = false)
     {
         var scores = new List<DocumentScore>();
         var pending = new List<(TextDocument Document, int Tokens, ScoringRequest[] Windows)>();
@@ -27,9 +30,11 @@ public static partial class Perplexity
             int next = 0;
             foreach (var (document, tokens, windows) in pending)
             {
-                double logProb = 0;
-                for (int i = 0; i < windows.Length; i++) logProb += results[next++].LogProb;
-                scores.Add(new DocumentScore(document.Id, logProb, tokens, CountWords(document.Text), Encoding.UTF8.GetByteCount(document.Text)));
+                var windowScores = results.Skip(next).Take(windows.Length).ToArray();
+                next += windows.Length;
+                var tokenLogProbs = keepTokenLogProbs ? windowScores.SelectMany(w => w.TokenLogProbs).ToArray() : null;
+                scores.Add(new DocumentScore(document.Id, windowScores.Sum(w => w.LogProb), tokens, CountWords(document.Text),
+                    Encoding.UTF8.GetByteCount(document.Text), tokenLogProbs));
             }
             pending.Clear();
             pendingWindows = 0;

@@ -36,7 +36,7 @@ public class PerplexityTests
         const string text = "the cat sat on a mat";                  // 20 characters, 20 tokens, 6 words
         var t = codec.Encode(text);
 
-        var documents = Perplexity.ScoreDocuments(new LogLikelihoodScorer(model, batchSize: 2), codec, [new TextDocument("d", text)]);
+        var documents = Perplexity.ScoreDocuments(new LogLikelihoodScorer(model, batchSize: 2), codec, [new TextDocument("d", text)], keepTokenLogProbs: true);
 
         // Windows of 8 inputs: [BOS, t0..t6] predicts t0..t7; [t7..t14] predicts t8..t15; [t11..t18] predicts t16..t19 at its last 4 positions.
         double expected = TinyModels.SumLogProb(model, [0, .. t[..8]], 0, 8)
@@ -45,6 +45,9 @@ public class PerplexityTests
         var document = Assert.Single(documents);
         Assert.Equal(expected, document.LogProb, 4);
         Assert.Equal((20, 6, 20), (document.Tokens, document.Words, document.Bytes));
+        Assert.Equal(20, document.TokenLogProbs!.Length);
+        Assert.Equal(TinyModels.LogSoftmax(model, [0, .. t[..7]])[0, t[0]], document.TokenLogProbs[0], 4); // the first token, from BOS
+        Assert.Equal(expected, document.TokenLogProbs.Sum(p => (double)p), 4);
 
         var metrics = Perplexity.Metrics("toy", documents).ToDictionary(m => m.Metric);
         Assert.Equal(-expected / (20 * Math.Log(2)), metrics["bits_per_byte"].Value, 4);
