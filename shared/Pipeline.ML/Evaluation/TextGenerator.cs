@@ -38,6 +38,7 @@ public sealed class TextGenerator(LlamaForCausalLM model, ITextCodec codec)
         int maxPositions = model.Config.MaxPositionEmbeddings;
         if (options.MaxNewTokens < 1 || options.MaxNewTokens >= maxPositions)
             throw new ArgumentException($"max new tokens {options.MaxNewTokens} must be in [1, {maxPositions})");
+        if (count < 1) throw new ArgumentException($"count {count} must be positive");
         // As the harness: an empty prompt starts from BOS, a long one keeps its last max_length − max_gen_toks tokens.
         prompt = prompt.Length == 0 ? [codec.BosId] : prompt.TakeLast(maxPositions - options.MaxNewTokens).ToArray();
 
