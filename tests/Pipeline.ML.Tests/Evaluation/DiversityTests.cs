@@ -26,7 +26,7 @@ public class DiversityTests
     [Fact]
     public void Sampled_completions_of_a_random_model_are_diverse_and_greedy_is_refused()
     {
-        using var model = TinyModels.Random(seed: 8, maxPositions: 64);
+        using var model = EvalModels.Random(seed: 8, maxPositions: 64);
         var generator = new TextGenerator(model, new LetterCodec());
         var options = new GenerationOptions { MaxNewTokens = 20, Temperature = 1.0, Seed = 3 };
 

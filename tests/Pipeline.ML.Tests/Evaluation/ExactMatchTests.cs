@@ -8,7 +8,7 @@ public class ExactMatchTests
     public void Each_item_is_generated_with_its_own_stop_strings_and_scored_by_every_matcher()
     {
         var codec = new LetterCodec();
-        using var model = TinyModels.Preferring(codec.Encode("k")[0]);   // always continues with "kkk"
+        using var model = EvalModels.Preferring(codec.Encode("k")[0]);   // always continues with "kkk"
         GenerationItem[] items =
         [
             new("a", "kkk", []),

@@ -7,7 +7,7 @@ public class LogLikelihoodScorerTests
     [Fact]
     public void Batched_scores_equal_single_forward_log_softmax_of_the_continuation()
     {
-        using var model = TinyModels.Random(seed: 1);
+        using var model = EvalModels.Random(seed: 1);
         // Different lengths in one batch, so padding is exercised; the last one exceeds 16 + 1 tokens and is cut from the left.
         ScoringRequest[] requests =
         [
@@ -23,7 +23,7 @@ public class LogLikelihoodScorerTests
         {
             var whole = requests[i].Context.Concat(requests[i].Continuation).TakeLast(17).ToArray();
             int length = requests[i].Continuation.Length;
-            double expected = TinyModels.SumLogProb(model, whole, whole.Length - 1 - length, whole.Length - 1);
+            double expected = EvalModels.SumLogProb(model, whole, whole.Length - 1 - length, whole.Length - 1);
             Assert.Equal(expected, scores[i].LogProb, 4);
             Assert.Equal(length, scores[i].TokenLogProbs.Length);
             Assert.True(scores[i].LogProb < 0);
@@ -33,12 +33,12 @@ public class LogLikelihoodScorerTests
     [Fact]
     public void Greedy_flag_is_set_exactly_when_every_continuation_token_is_the_argmax()
     {
-        using var model = TinyModels.Random(seed: 2);
+        using var model = EvalModels.Random(seed: 2);
         int[] context = [0, 5, 6, 7];
         var greedy = new List<int>();
         for (int step = 0; step < 3; step++)
         {
-            var logProbs = TinyModels.LogSoftmax(model, [.. context, .. greedy]);
+            var logProbs = EvalModels.LogSoftmax(model, [.. context, .. greedy]);
             int last = logProbs.GetLength(0) - 1;
             greedy.Add(Enumerable.Range(0, logProbs.GetLength(1)).MaxBy(v => logProbs[last, v]));
         }
@@ -54,7 +54,7 @@ public class LogLikelihoodScorerTests
     [Fact]
     public void Bad_requests_are_rejected_with_their_index()
     {
-        using var model = TinyModels.Random(seed: 3);
+        using var model = EvalModels.Random(seed: 3);
         var scorer = new LogLikelihoodScorer(model);
         Assert.Contains("request 1: empty context", Assert.Throws<ArgumentException>(() => scorer.Score([new([0], [2]), new([], [2])])).Message);
         Assert.Contains("token id 99", Assert.Throws<ArgumentException>(() => scorer.Score([new([0], [99])])).Message);

@@ -9,7 +9,7 @@ public class MultipleChoiceTests
     {
         // Under a uniform model every token costs ln V, so the shortest choice has the highest summed log-likelihood
         // (acc), while per character the longest one wins (acc_norm): " a" is 2 tokens for 1 character, " bcd" 4 for 3.
-        using var model = TinyModels.Uniform();
+        using var model = EvalModels.Uniform();
         MultipleChoiceItem[] items =
         [
             new("q", ["a", "bcd"], 1),        // acc picks a (wrong), acc_norm bcd (right)
@@ -37,7 +37,7 @@ public class MultipleChoiceTests
     [Fact]
     public void A_label_outside_the_choices_is_rejected_naming_the_item()
     {
-        using var model = TinyModels.Uniform();
+        using var model = EvalModels.Uniform();
         var error = Assert.Throws<ArgumentException>(() =>
             MultipleChoice.Evaluate("toy", [new("q", ["a", "b"], 0), new("q", ["a", "b"], 2)], new LogLikelihoodScorer(model), new LetterCodec()));
         Assert.Contains("toy item 1: label 2", error.Message);

@@ -31,7 +31,7 @@ public class PerplexityTests
     [Fact]
     public void Document_log_likelihood_and_bits_per_byte_match_hand_computed_windows()
     {
-        using var model = TinyModels.Random(seed: 4, maxPositions: 8);
+        using var model = EvalModels.Random(seed: 4, maxPositions: 8);
         var codec = new LetterCodec();
         const string text = "the cat sat on a mat";                  // 20 characters, 20 tokens, 6 words
         var t = codec.Encode(text);
@@ -39,14 +39,14 @@ public class PerplexityTests
         var documents = Perplexity.ScoreDocuments(new LogLikelihoodScorer(model, batchSize: 2), codec, [new TextDocument("d", text)], keepTokenLogProbs: true);
 
         // Windows of 8 inputs: [BOS, t0..t6] predicts t0..t7; [t7..t14] predicts t8..t15; [t11..t18] predicts t16..t19 at its last 4 positions.
-        double expected = TinyModels.SumLogProb(model, [0, .. t[..8]], 0, 8)
-            + TinyModels.SumLogProb(model, t[7..16], 0, 8)
-            + TinyModels.SumLogProb(model, t[11..20], 4, 8);
+        double expected = EvalModels.SumLogProb(model, [0, .. t[..8]], 0, 8)
+            + EvalModels.SumLogProb(model, t[7..16], 0, 8)
+            + EvalModels.SumLogProb(model, t[11..20], 4, 8);
         var document = Assert.Single(documents);
         Assert.Equal(expected, document.LogProb, 4);
         Assert.Equal((20, 6, 20), (document.Tokens, document.Words, document.Bytes));
         Assert.Equal(20, document.TokenLogProbs!.Length);
-        Assert.Equal(TinyModels.LogSoftmax(model, [0, .. t[..7]])[0, t[0]], document.TokenLogProbs[0], 4); // the first token, from BOS
+        Assert.Equal(EvalModels.LogSoftmax(model, [0, .. t[..7]])[0, t[0]], document.TokenLogProbs[0], 4); // the first token, from BOS
         Assert.Equal(expected, document.TokenLogProbs.Sum(p => (double)p), 4);
 
         var metrics = Perplexity.Metrics("toy", documents).ToDictionary(m => m.Metric);

@@ -12,7 +12,7 @@ public class TextGeneratorTests
     [InlineData("the quick fox")]
     public void Greedy_tokens_are_identical_with_and_without_the_kv_cache(string prompt)
     {
-        using var model = TinyModels.Random(seed: 5, maxPositions: 64);
+        using var model = EvalModels.Random(seed: 5, maxPositions: 64);
         var generator = new TextGenerator(model, Codec);
         var options = new GenerationOptions { MaxNewTokens = 40 };
 
@@ -27,7 +27,7 @@ public class TextGeneratorTests
     [Fact]
     public void Greedy_tokens_are_each_the_argmax_of_a_full_forward()
     {
-        using var model = TinyModels.Random(seed: 6, maxPositions: 64);
+        using var model = EvalModels.Random(seed: 6, maxPositions: 64);
         var prompt = Codec.Encode("abc");
 
         var completion = new TextGenerator(model, Codec).Generate(prompt, new GenerationOptions { MaxNewTokens = 10 })[0];
@@ -35,7 +35,7 @@ public class TextGeneratorTests
         var sequence = prompt.ToList();
         foreach (var token in completion.Tokens)
         {
-            var logProbs = TinyModels.LogSoftmax(model, sequence);
+            var logProbs = EvalModels.LogSoftmax(model, sequence);
             int last = sequence.Count - 1;
             Assert.Equal(Enumerable.Range(0, LetterCodec.VocabSize).MaxBy(v => logProbs[last, v]), token);
             sequence.Add(token);
@@ -45,7 +45,7 @@ public class TextGeneratorTests
     [Fact]
     public void Greedy_decoding_stops_at_a_stop_string_and_cuts_it_off()
     {
-        using var model = TinyModels.Random(seed: 5, maxPositions: 64);
+        using var model = EvalModels.Random(seed: 5, maxPositions: 64);
         var generator = new TextGenerator(model, Codec);
         var options = new GenerationOptions { MaxNewTokens = 40 };
         var free = generator.Generate("the quick fox", options)[0];
@@ -63,7 +63,7 @@ public class TextGeneratorTests
     [Fact]
     public void End_of_sequence_ends_a_completion_without_text()
     {
-        using var model = TinyModels.Preferring(Codec.EosId);
+        using var model = EvalModels.Preferring(Codec.EosId);
         var completion = new TextGenerator(model, Codec).Generate("ab", new GenerationOptions { MaxNewTokens = 10 })[0];
         Assert.Equal(FinishReason.EndOfSequence, completion.Finish);
         Assert.Equal("", completion.Text);
@@ -72,7 +72,7 @@ public class TextGeneratorTests
     [Fact]
     public void A_model_preferring_one_token_fills_the_budget_with_it()
     {
-        using var model = TinyModels.Preferring(Codec.Encode("k")[0]);
+        using var model = EvalModels.Preferring(Codec.Encode("k")[0]);
         var completion = new TextGenerator(model, Codec).Generate("ab", new GenerationOptions { MaxNewTokens = 6 })[0];
         Assert.Equal(("kkkkkk", FinishReason.Length), (completion.Text, completion.Finish));
     }
@@ -80,7 +80,7 @@ public class TextGeneratorTests
     [Fact]
     public void Sampling_is_reproducible_for_a_seed_and_varies_across_seeds_and_rows()
     {
-        using var model = TinyModels.Random(seed: 7, maxPositions: 64);
+        using var model = EvalModels.Random(seed: 7, maxPositions: 64);
         var generator = new TextGenerator(model, Codec);
         var options = new GenerationOptions { MaxNewTokens = 30, Temperature = 1.0, TopP = 0.95, Seed = 11 };
 

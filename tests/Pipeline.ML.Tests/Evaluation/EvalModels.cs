@@ -20,7 +20,7 @@ public sealed class LetterCodec : ITextCodec
     public string Decode(IEnumerable<int> ids) => new(ids.Where(id => id >= 2).Select(id => Alphabet[id - 2]).ToArray());
 }
 
-public static class TinyModels
+public static class EvalModels
 {
     public static LlamaConfig Config(int maxPositions = 16) => new()
     {
