@@ -7,10 +7,12 @@ app.Configure(config =>
     config.SetApplicationName("pipeline");
     config.AddCommand<VersionCommand>("version").WithDescription("Print the versions of the tensor backend.");
     config.AddCommand<TrainCommand>("train").WithDescription("Pretrain or finetune one model on a tokenized dataset, with checkpoints at token milestones.");
+    config.AddCommand<ScoreCommand>("score").WithDescription("Log-likelihood of a text or JSONL file under a model (and adapter), as JSON.");
     config.AddBranch("bench", bench =>
     {
         bench.SetDescription("Benchmarks that print figures (and write JSON with --json).");
         bench.AddCommand<BenchTrainCommand>("train").WithDescription("Full finetuning vs LoRA: tokens/s, MFU, peak memory.");
+        bench.AddCommand<BenchEvalCommand>("eval").WithDescription("Scoring and generation tokens/s, with and without the KV cache.");
         bench.AddCommand<BenchRankCommand>("rank").WithDescription("Time the rank analysis of a checkpoint against raw svdvals.");
     });
     config.AddBranch("data", data =>

@@ -1,0 +1,81 @@
+using Serilog;
+
+namespace Pipeline.ML.Evaluation;
+
+/// <summary>How different k completions of one prompt are from each other.</summary>
+public sealed record DiversityScores(double FractionUnique, double Distinct1, double Distinct2, double EditSimilarity);
+
+/// <summary>
+/// Generation diversity: the fraction of unique completions, distinct-n (unique n-grams / all n-grams of
+/// whitespace-split words, pooled over the k completions) and the mean pairwise edit similarity
+/// 1 − Levenshtein(a, b) / max(|a|, |b|) in characters.
+/// </summary>
+public static class Diversity
+{
+    public static DiversityScores Of(IReadOnlyList<string> completions)
+    {
+        if (completions.Count < 2) throw new ArgumentException($"diversity needs at least two completions (got {completions.Count})");
+        var words = completions.Select(c => c.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        return new DiversityScores(
+            (double)completions.Distinct().Count() / completions.Count,
+            Distinct(words, 1),
+            Distinct(words, 2),
+            MeanPairwise(completions, EditSimilarity));
+    }
+
+    /// <summary>Samples <paramref name="k"/> completions per prompt (seed + prompt index) and averages the scores over prompts.</summary>
+    public static IReadOnlyList<MetricValue> Evaluate(string task, IReadOnlyList<string> prompts, TextGenerator generator, GenerationOptions options, int k,
+        Action<EvalProgress>? progress = null)
+    {
+        if (options.Temperature <= 0) throw new ArgumentException($"{task}: diversity needs sampling (temperature > 0), not greedy decoding");
+        var scores = new List<DiversityScores>(prompts.Count);
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            var completions = generator.Generate(prompts[i], options with { Seed = options.Seed + i }, k);
+            scores.Add(Of(completions.Select(c => c.Text).ToArray()));
+            progress?.Invoke(new EvalProgress("diversity", i + 1, prompts.Count));
+        }
+        var metrics = new[]
+        {
+            Statistics.Mean(task, "fraction_unique", scores.Select(s => s.FractionUnique).ToArray()),
+            Statistics.Mean(task, "distinct_1", scores.Select(s => s.Distinct1).ToArray()),
+            Statistics.Mean(task, "distinct_2", scores.Select(s => s.Distinct2).ToArray()),
+            Statistics.Mean(task, "edit_similarity", scores.Select(s => s.EditSimilarity).ToArray()),
+        };
+        Log.Information("Diversity {Task}: {Prompts} prompts × {K}, distinct-2 {Distinct2:F4}", task, prompts.Count, k, metrics[2].Value);
+        return metrics;
+    }
+
+    public static double EditSimilarity(string a, string b) =>
+        a.Length == 0 && b.Length == 0 ? 1.0 : 1.0 - (double)Levenshtein(a, b) / Math.Max(a.Length, b.Length);
+
+    public static int Levenshtein(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    /// <summary>Unique n-grams over all n-grams; 0 when the completions hold no n-gram at all.</summary>
+    private static double Distinct(string[][] words, int n)
+    {
+        var grams = words.SelectMany(w => Enumerable.Range(0, Math.Max(0, w.Length - n + 1)).Select(i => string.Join(' ', w, i, n))).ToArray();
+        return grams.Length == 0 ? 0 : (double)grams.Distinct().Count() / grams.Length;
+    }
+
+    private static double MeanPairwise(IReadOnlyList<string> items, Func<string, string, double> similarity)
+    {
+        double sum = 0;
+        int pairs = 0;
+        for (int i = 0; i < items.Count; i++)
+            for (int j = i + 1; j < items.Count; j++, pairs++) sum += similarity(items[i], items[j]);
+        return sum / pairs;
+    }
+}

@@ -1,0 +1,40 @@
+using Serilog;
+
+namespace Pipeline.ML.Evaluation;
+
+/// <summary>How a completion is turned into an answer and compared with the reference, under a metric name.</summary>
+public sealed record AnswerMatcher(string Metric, Func<string, string, bool> IsCorrect)
+{
+    /// <summary>GSM8K strict-match: "#### n" in the completion.</summary>
+    public static AnswerMatcher Strict { get; } = new("exact_match,strict-match", (completion, answer) => AnswerExtraction.Matches(AnswerExtraction.Strict(completion), answer));
+
+    /// <summary>GSM8K flexible-extract: the last number in the completion.</summary>
+    public static AnswerMatcher Flexible { get; } = new("exact_match,flexible-extract", (completion, answer) => AnswerExtraction.Matches(AnswerExtraction.LastNumber(completion), answer));
+
+    /// <summary>Code: the first body line of the completion equals the reference's.</summary>
+    public static AnswerMatcher FirstLine { get; } = new("exact_match,first-line", (completion, answer) =>
+        AnswerExtraction.FirstBodyLine(completion) is { } line && line == AnswerExtraction.FirstBodyLine(answer));
+}
+
+/// <summary>One generated answer and whether each matcher accepted it.</summary>
+public sealed record GenerationOutcome(string Completion, IReadOnlyList<bool> Correct);
+
+/// <summary>Generation tasks scored by exact match: one completion per item, with the item's own stop strings.</summary>
+public static class ExactMatch
+{
+    public static (IReadOnlyList<MetricValue> Metrics, IReadOnlyList<GenerationOutcome> Outcomes) Evaluate(string task, IReadOnlyList<GenerationItem> items,
+        TextGenerator generator, GenerationOptions options, IReadOnlyList<AnswerMatcher> matchers, Action<EvalProgress>? progress = null)
+    {
+        if (items.Count == 0) throw new ArgumentException($"{task}: no items");
+        var outcomes = new List<GenerationOutcome>(items.Count);
+        foreach (var item in items)
+        {
+            var completion = generator.Generate(item.Prompt, options with { Stop = item.Stop })[0].Text;
+            outcomes.Add(new GenerationOutcome(completion, matchers.Select(m => m.IsCorrect(completion, item.Answer)).ToArray()));
+            progress?.Invoke(new EvalProgress("generation", outcomes.Count, items.Count));
+        }
+        var metrics = matchers.Select((m, i) => Statistics.Mean(task, m.Metric, outcomes.Select(o => o.Correct[i] ? 1.0 : 0.0).ToArray())).ToArray();
+        foreach (var metric in metrics) Log.Information("Generation {Task}: {Metric} {Value:F4} over {Count} items", task, metric.Metric, metric.Value, metric.Count);
+        return (metrics, outcomes);
+    }
+}
