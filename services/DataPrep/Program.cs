@@ -1,3 +1,4 @@
+using Pipeline.Compute;
 using Microsoft.Extensions.Hosting;
 using Pipeline.Workflow;
 

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Contracts.Experiments;
+using Pipeline.Contracts.Stages;
+using Pipeline.Data.Artifacts;
+using Pipeline.Hosting;
+using Pipeline.ML.Modeling;
+using TorchSharp;
+
+namespace Pipeline.Compute;
+
+/// <summary>The seam between the pipeline and the compute: the five stages on Pipeline.ML and Pipeline.Data, and the catalog of names.</summary>
+public static class ComputeStages
+{
+    public static IServiceCollection AddComputeStages(this IServiceCollection services)
+    {
+        services.AddSingleton(provider => ComputeSettings.From(provider.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(provider => new ArtifactStore(provider.GetRequiredService<PipelineSettings>().ArtifactRoot));
+        services.AddSingleton(provider => Device(provider.GetRequiredService<ComputeSettings>()));
+        services.AddSingleton(BuiltInCatalog.Create());
+        services.AddSingleton<IDataPreparation, DataPreparation>();
+        services.AddSingleton<IBasePretraining, BasePretraining>();
+        services.AddSingleton<IFinetuning, Finetuning>();
+        services.AddSingleton<IEvaluation, Evaluation>();
+        services.AddSingleton<IRankAnalysis, RankAnalysis>();
+        return services;
+    }
+
+    private static torch.Device Device(ComputeSettings settings)
+    {
+        if (settings.Threads is { } threads) torch.set_num_threads(threads);
+        return DeviceSelection.Resolve(settings.Device);
+    }
+}

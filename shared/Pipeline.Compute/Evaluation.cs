@@ -1,0 +1,79 @@
+using Pipeline.Contracts;
+using Pipeline.Contracts.Stages;
+using Pipeline.Data.Artifacts;
+using Pipeline.Data.Tasks;
+using Pipeline.Data.Tokenization;
+using Pipeline.ML.Adapters;
+using Pipeline.ML.Checkpoints;
+using Pipeline.ML.Evaluation;
+using Pipeline.ML.Modeling;
+using static TorchSharp.torch;
+
+namespace Pipeline.Compute;
+
+/// <summary>
+/// Learning and forgetting metrics of one checkpoint on the experiment's evaluation tasks: perplexity and bits per
+/// byte, multiple-choice acc/acc_norm, exact match of greedy generations, and the diversity of sampled generations.
+/// Adapters are merged into the base before scoring (the same function, faster).
+/// </summary>
+public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, Device device) : IEvaluation
+{
+    public Task<IReadOnlyList<MetricResult>> EvaluateAsync(CheckpointSaved saved, CancellationToken ct) =>
+        Task.Factory.StartNew(() => Evaluate(saved, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private IReadOnlyList<MetricResult> Evaluate(CheckpointSaved saved, CancellationToken ct)
+    {
+        var baseDirectory = ArtifactRefs.Resolve(store, saved.Run.BaseModel.Artifact);
+        using var model = LoadCheckpoint(baseDirectory, saved.Checkpoint);
+        var codec = new TokenizerCodec(TextTokenizer.Load(baseDirectory));
+        var results = new List<MetricResult>();
+        foreach (var task in saved.Run.EvalTasks)
+        {
+            ct.ThrowIfCancellationRequested();
+            var file = Path.Combine(ArtifactRefs.Resolve(store, task.Artifact), BuiltInCatalog.Tasks[task.Name].File);
+            results.AddRange(Score(model, codec, task.Name, BuiltInCatalog.Tasks[task.Name], file)
+                .Select(m => new MetricResult(task.Name, task.Domain, m.Metric, m.Value, m.StdErr)));
+        }
+        return results;
+    }
+
+    private LlamaForCausalLM LoadCheckpoint(string baseDirectory, CheckpointArtifact checkpoint)
+    {
+        if (checkpoint.Adapter is null) return HfModelDirectory.Load(ArtifactRefs.Resolve(store, checkpoint.Model), device);
+        var model = HfModelDirectory.Load(baseDirectory, device);
+        PeftAdapter.Load(model, ArtifactRefs.Resolve(store, checkpoint.Adapter));
+        LoraModel.MergeAll(model);
+        return model;
+    }
+
+    private IEnumerable<MetricValue> Score(LlamaForCausalLM model, ITextCodec codec, string task, BuiltInCatalog.TaskInfo info, string file)
+    {
+        var scorer = new LogLikelihoodScorer(model, settings.EvalBatchSize);
+        switch (info.Kind)
+        {
+            case "perplexity":
+                var documents = TaskFile.ReadPerplexity(file).Take(settings.MaxPerplexityDocuments).Select(d => new TextDocument(d.Id, d.Text));
+                return Perplexity.Metrics(task, Perplexity.ScoreDocuments(scorer, codec, documents));
+            case "multiple_choice":
+                var questions = TaskFile.ReadMultipleChoice(file).Take(settings.MaxMultipleChoiceItems)
+                    .Select(i => new Pipeline.ML.Evaluation.MultipleChoiceItem(i.Context, i.Choices, i.Label)).ToList();
+                return MultipleChoice.Evaluate(task, questions, scorer, codec).Metrics;
+            default:
+                return Generation(model, codec, task, info, TaskFile.ReadGeneration(file));
+        }
+    }
+
+    /// <summary>Greedy exact match (GSM8K's strict and flexible extraction for math, the first body line for code), then sampled diversity.</summary>
+    private IEnumerable<MetricValue> Generation(LlamaForCausalLM model, ITextCodec codec, string task, BuiltInCatalog.TaskInfo info,
+        IReadOnlyList<Pipeline.Data.Tasks.GenerationItem> all)
+    {
+        var generator = new TextGenerator(model, codec);
+        var items = all.Take(settings.MaxGenerationItems).Select(i => new Pipeline.ML.Evaluation.GenerationItem(i.Prompt, i.Answer, i.Stop)).ToList();
+        var greedy = new GenerationOptions { MaxNewTokens = settings.MaxNewTokens };
+        AnswerMatcher[] matchers = info.Domain == "math" ? [AnswerMatcher.Strict, AnswerMatcher.Flexible] : [AnswerMatcher.FirstLine];
+        var sampling = greedy with { Temperature = 1.0, TopP = 0.95, Seed = 1234 };
+        var prompts = items.Take(settings.DiversityPrompts).Select(i => i.Prompt).ToList();
+        return [.. ExactMatch.Evaluate(task, items, generator, greedy, matchers).Metrics,
+                .. Diversity.Evaluate(task, prompts, generator, sampling, settings.DiversitySamples)];
+    }
+}
