@@ -1,0 +1,86 @@
+using Pipeline.Reporting.Scoring;
+
+namespace Pipeline.Reporting.Findings;
+
+/// <summary>Finding 6: full finetuning's ΔW is high rank, from the first checkpoint on, growing with tokens, MLP above attention.</summary>
+internal static class RankFindings
+{
+    /// <summary>The paper finds rank@90% of full FT's ΔW 10–100× typical LoRA ranks.</summary>
+    private const double PaperLowerRatio = 10;
+
+    internal static readonly HashSet<string> MlpModules = ["gate_proj", "up_proj", "down_proj"];
+    internal static readonly HashSet<string> AttentionModules = ["q_proj", "k_proj", "v_proj", "o_proj"];
+
+    private const string MoreLayers = "Rank analysis covers few matrices: analyse every layer, and add checkpoints.";
+
+    public static IEnumerable<Finding> Analyze(StudyData d)
+    {
+        var analysed = FullCheckpointsWithRanks(d);
+        yield return HighRankEarly(d, analysed);
+        yield return GrowsWithTokens(analysed);
+        yield return MlpAboveAttention(analysed);
+    }
+
+    /// <summary>The full-FT curve (best plain configuration, else any) whose checkpoints carry rank analyses, in token order.</summary>
+    internal static IReadOnlyList<CurvePoint> FullCheckpointsWithRanks(StudyData d)
+    {
+        var candidates = d.PlainFull(d.BestCurves).Concat(d.BestCurves.Where(c => c.Config.IsFull));
+        foreach (var curve in candidates.OrderByDescending(c => c.Final.Target?.Value ?? double.NegativeInfinity))
+        {
+            var points = curve.Points.Where(p => p.Checkpoints.Any(c => c.Ranks.Count > 0)).ToList();
+            if (points.Count > 0) return points;
+        }
+        return [];
+    }
+
+    private static Finding HighRankEarly(StudyData d, IReadOnlyList<CurvePoint> analysed)
+    {
+        const string claim = "Full FT's ΔW is high rank (10–100× LoRA ranks) already at the earliest checkpoint";
+        var ranks = d.Input.LoraRanksOfInterest.Order().ToList();
+        if (analysed.Count == 0 || ranks.Count == 0)
+            return Finding.Missing("6a", claim, "rank@90% ÷ LoRA rank", "Run the rank analysis on full-FT checkpoints and list the LoRA ranks of interest.");
+        var reference = ranks[(ranks.Count - 1) / 2];
+        var first = analysed[0];
+        var rank90 = Mean(first, r => r.Rank90);
+        var random = Mean(first, r => r.RandomRank90);
+        return Finding.Judge("6a", claim, $"rank@90% of ΔW at {first.Tokens:N0} tokens ÷ median LoRA rank {reference} (paper: ≥ {PaperLowerRatio})",
+            rank90.Scale(1.0 / reference),
+            $"mean rank@90% {rank90} over {Count(first)} matrices; random Gaussian baseline {random}; d = {d.Input.HiddenSize}; LoRA ranks {string.Join(", ", ranks)}.",
+            MoreLayers, PaperLowerRatio);
+    }
+
+    private static Finding GrowsWithTokens(IReadOnlyList<CurvePoint> analysed)
+    {
+        const string claim = "Full FT's ΔW rank grows with training tokens";
+        const string effect = "mean rank@90% at the last − the first analysed checkpoint";
+        if (analysed.Count < 2)
+            return Finding.Missing("6b", claim, effect, "Run the rank analysis on at least two full-FT checkpoints.");
+        var first = Mean(analysed[0], r => r.Rank90);
+        var last = Mean(analysed[^1], r => r.Rank90);
+        return Finding.Judge("6b", claim, effect, last - first,
+            $"{analysed[0].Tokens:N0} tokens: {first}; {analysed[^1].Tokens:N0} tokens: {last}.",
+            $"{MoreLayers} Train for more doublings of tokens.");
+    }
+
+    private static Finding MlpAboveAttention(IReadOnlyList<CurvePoint> analysed)
+    {
+        const string claim = "MLP modules' ΔW needs higher rank than attention's";
+        const string effect = "mean rank@90% of MLP − attention matrices, last analysed checkpoint";
+        if (analysed.Count == 0)
+            return Finding.Missing("6c", claim, effect, "Run the rank analysis on full-FT checkpoints.");
+        var last = analysed[^1];
+        var ranks = last.Checkpoints.SelectMany(c => c.Ranks).ToList();
+        var mlp = ranks.Where(r => MlpModules.Contains(r.Module)).Select(r => (double)r.Rank90).ToList();
+        var attention = ranks.Where(r => AttentionModules.Contains(r.Module)).Select(r => (double)r.Rank90).ToList();
+        if (mlp.Count == 0 || attention.Count == 0)
+            return Finding.Missing("6c", claim, effect, "Analyse both MLP and attention matrices.");
+        var m = Estimate.MeanOfSample(mlp);
+        var a = Estimate.MeanOfSample(attention);
+        return Finding.Judge("6c", claim, effect, m - a, $"MLP {m} ({mlp.Count} matrices); attention {a} ({attention.Count}).", MoreLayers);
+    }
+
+    private static Estimate Mean(CurvePoint point, Func<ReportRank, int> value) =>
+        Estimate.MeanOfSample(point.Checkpoints.SelectMany(c => c.Ranks).Select(r => (double)value(r)).ToList());
+
+    private static int Count(CurvePoint point) => point.Checkpoints.Sum(c => c.Ranks.Count);
+}
