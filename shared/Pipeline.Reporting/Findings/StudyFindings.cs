@@ -114,7 +114,7 @@ public static class StudyFindings
         var metric = MetricChoice.Choose(d.Input.Checkpoints, "target", MetricChoice.DiversityPreference);
         var lora = BestLora(d);
         var full = BestFull(d);
-        if (metric is null || lora is null || full is null || FinalScore(lora, metric) is not { } l || FinalScore(full, metric) is not { } f)
+        if (metric is null || lora is null || full is null || metric.ScoreOfRepeats(lora.Final.Checkpoints) is not { } l || metric.ScoreOfRepeats(full.Final.Checkpoints) is not { } f)
             return Finding.Missing("5", claim, effect, "Add a target generation task whose evaluation reports distinct_2 (or distinct_1, unique_fraction).");
         return Finding.Judge("5", claim, $"{effect} ({metric.Label})", l - f, $"{lora.Label}: {l}; {full.Label}: {f}.",
             "Generate more samples (more prompts or more samples per prompt).");
@@ -175,9 +175,6 @@ public static class StudyFindings
         return Finding.Judge("R1", claim, effect, l - f, $"{lora!.Label}: {l}; {full!.Label}: {f}.",
             "Analyse more layers, or more checkpoints and seeds.");
     }
-
-    internal static Estimate? FinalScore(Curve curve, MetricChoice metric) =>
-        curve.Final.Checkpoints.Select(metric.Score).OfType<Estimate>().ToList() is { Count: > 0 } scores ? Estimate.MeanOfRepeats(scores) : null;
 
     private static List<(Estimate Target, Estimate Source)> Points(IEnumerable<Curve> curves) =>
         curves.SelectMany(c => c.Points).Where(p => p is { Target: not null, Source: not null })

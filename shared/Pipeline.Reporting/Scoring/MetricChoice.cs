@@ -49,6 +49,10 @@ public sealed record MetricChoice(string Domain, string Metric, IReadOnlyList<st
         return Estimate.MeanOfIndependent(perTask);
     }
 
+    /// <summary>The seed-averaged score of checkpoints repeating one run (different seeds), or null when none has it.</summary>
+    public Estimate? ScoreOfRepeats(IEnumerable<ReportCheckpoint> repeats) =>
+        repeats.Select(Score).OfType<Estimate>().ToList() is { Count: > 0 } scores ? Estimate.MeanOfRepeats(scores) : null;
+
     /// <summary>"exact_match,strict-match" belongs to the family "exact_match".</summary>
     private static string Family(string metric) => metric.Split(',')[0];
 }

@@ -97,15 +97,8 @@ public sealed class StudyData
         var points = all.Where(c => keys.Contains(c.RunKey))
             .GroupBy(c => c.Tokens)
             .OrderBy(g => g.Key)
-            .Select(g => new CurvePoint(g.Key, MeanScore(g, Target), MeanScore(g, Source), g.ToList()))
+            .Select(g => new CurvePoint(g.Key, Target?.ScoreOfRepeats(g), Source?.ScoreOfRepeats(g), g.ToList()))
             .ToList();
         return new Curve(config, lr, runs.Count, points);
-    }
-
-    private static Estimate? MeanScore(IEnumerable<ReportCheckpoint> seeds, MetricChoice? choice)
-    {
-        if (choice is null) return null;
-        var scores = seeds.Select(choice.Score).OfType<Estimate>().ToList();
-        return scores.Count == 0 ? null : Estimate.MeanOfRepeats(scores);
     }
 }
