@@ -50,32 +50,42 @@ public static class StudyFindings
     }
 
     /// <summary>
-    /// One straight line is fitted to forgetting against learning over every LoRA and full-FT checkpoint. If both methods
-    /// lie on one trade-off curve, their mean offsets from it agree within a margin of a quarter of the source scores' range.
+    /// Each method's trade-off is summarised by its forgetting per unit of learning: the slope of (base source − source)
+    /// against (target − base target) over its checkpoints, a line through the base model. One shared curve means equal
+    /// slopes, judged against an equivalence margin of a quarter of full FT's slope.
     /// </summary>
     private static Finding SameParetoCurve(StudyData d)
     {
         const string claim = "LoRA and full FT lie on the same learning–forgetting curve";
-        const string effect = "LoRA − full FT mean source offset from one linear fit of source on target";
+        const string effect = "LoRA − full FT forgetting per unit of learning (source drop ÷ target gain)";
         var lora = Points(d.BestCurves.Where(c => c.Config.IsLora));
         var full = Points(d.PlainFull(d.BestCurves));
-        if (lora.Count < 2 || full.Count < 2)
-            return Finding.Missing("3", claim, effect, "Need at least two checkpoints with both target and source scores for LoRA and for full FT.");
-        var all = lora.Concat(full).ToList();
-        var (intercept, slope) = FitLine(all.Select(p => p.Target.Value).ToList(), all.Select(p => p.Source.Value).ToList());
-        Estimate Offset(List<(Estimate Target, Estimate Source)> pts)
-        {
-            var residuals = pts.Select(p => new Estimate(p.Source.Value - intercept - slope * p.Target.Value, p.Source.StdErr)).ToList();
-            var propagated = Estimate.MeanOfIndependent(residuals);
-            var spread = Estimate.MeanOfSample(residuals.Select(r => r.Value).ToList());
-            return new(propagated.Value, Math.Max(propagated.StdErr ?? 0, spread.StdErr ?? 0));
-        }
-        var size = Offset(lora) - Offset(full);
-        var range = all.Max(p => p.Source.Value) - all.Min(p => p.Source.Value);
-        var margin = Math.Max(0.25 * range, 1e-9);
-        return Finding.JudgeEquivalence("3", claim, effect, size, margin,
-            $"{lora.Count} LoRA and {full.Count} full-FT checkpoints; fit source = {intercept:0.###} + {slope:0.###}·target; margin ±{Estimate.Format(margin)}.",
-            $"{MoreEval} More checkpoints (doubling tokens) and LoRA ranks that learn as much as full FT make the curves overlap where they can be compared.");
+        if (d is not { BaseTarget: { } baseTarget, BaseSource: { } baseSource } || lora.Count < 2 || full.Count < 2)
+            return Finding.Missing("3", claim, effect, "Need the base model's scores and at least two checkpoints with target and source scores for LoRA and for full FT.");
+        if (ForgettingPerLearning(lora, baseTarget, baseSource) is not { } loraSlope || ForgettingPerLearning(full, baseTarget, baseSource) is not { } fullSlope)
+            return Finding.Missing("3", claim, effect, "The runs did not move the target score away from the base model: train longer or at a higher learning rate.");
+        var margin = Math.Max(0.25 * Math.Abs(fullSlope.Value), 1e-9);
+        return Finding.JudgeEquivalence("3", claim, effect, loraSlope - fullSlope, margin,
+            $"LoRA {loraSlope} over {lora.Count} checkpoints; full FT {fullSlope} over {full.Count}; equivalence margin ±{Estimate.Format(margin)}.",
+            $"{MoreEval} Add checkpoints (doubling tokens) and LoRA ranks that learn as much as full FT, so both slopes are measured over a wide range.");
+    }
+
+    /// <summary>
+    /// Least-squares slope through the base point; its SE propagates the source scores' errors, floored by the residual
+    /// scatter (the target scores' own errors are ignored).
+    /// </summary>
+    private static Estimate? ForgettingPerLearning(List<(Estimate Target, Estimate Source)> points, Estimate baseTarget, Estimate baseSource)
+    {
+        var x = points.Select(p => p.Target.Value - baseTarget.Value).ToList();
+        var y = points.Select(p => baseSource.Value - p.Source.Value).ToList();
+        var sxx = x.Sum(v => v * v);
+        if (sxx < 1e-12) return null;
+        var slope = x.Zip(y).Sum(p => p.First * p.Second) / sxx;
+        var residual = Math.Sqrt(x.Zip(y).Sum(p => Math.Pow(p.Second - slope * p.First, 2)) / (points.Count - 1) / sxx);
+        double? propagated = points.All(p => p.Source.StdErr is not null)
+            ? Math.Sqrt(x.Zip(points).Sum(p => p.First * p.First * p.Second.Source.StdErr!.Value * p.Second.Source.StdErr!.Value)) / sxx
+            : null;
+        return new Estimate(slope, propagated is { } se ? Math.Max(se, residual) : null);
     }
 
     /// <summary>At the learning level of the best LoRA, compare its forgetting with each regularized full-FT baseline's nearest checkpoint.</summary>
@@ -179,14 +189,6 @@ public static class StudyFindings
     private static List<(Estimate Target, Estimate Source)> Points(IEnumerable<Curve> curves) =>
         curves.SelectMany(c => c.Points).Where(p => p is { Target: not null, Source: not null })
             .Select(p => (p.Target!.Value, p.Source!.Value)).ToList();
-
-    private static (double Intercept, double Slope) FitLine(IReadOnlyList<double> x, IReadOnlyList<double> y)
-    {
-        double mx = x.Average(), my = y.Average();
-        var sxx = x.Sum(v => (v - mx) * (v - mx));
-        var slope = sxx == 0 ? 0 : x.Zip(y).Sum(p => (p.First - mx) * (p.Second - my)) / sxx;
-        return (my - slope * mx, slope);
-    }
 
     private static string Describe(Curve c, Func<CurvePoint, Estimate?> score) =>
         $"{c.Label}: {score(c.Final)} at {c.Final.Tokens:N0} tokens" + (c.Seeds > 1 ? $" ({c.Seeds} seeds)" : "");
