@@ -51,18 +51,7 @@ public static class StudyReport
             + "**not supported** and a diagnosis says what to change.").AppendLine();
 
         md.AppendLine("## Findings").AppendLine();
-        md.AppendLine("| # | Finding | Verdict | Effect | Size ± SE | Evidence |");
-        md.AppendLine("|---|---|---|---|---|---|");
-        foreach (var f in findings)
-            md.AppendLine($"| {f.Id} | {Cell(f.Claim)} | {VerdictText(f.Verdict)} | {Cell(f.Effect)} | {(f.Size is { } s ? Cell(s.ToString()) : "—")} | {Cell(f.Evidence)} |");
-        md.AppendLine();
-        var diagnosed = findings.Where(f => f.Diagnosis is not null).ToList();
-        if (diagnosed.Count > 0)
-        {
-            md.AppendLine("### Diagnosis").AppendLine();
-            foreach (var f in diagnosed) md.AppendLine($"- **{f.Id}** ({f.Claim}): {f.Diagnosis}");
-            md.AppendLine();
-        }
+        md.Append(FindingsMarkdown(findings));
 
         md.AppendLine("## Figures").AppendLine();
         for (var i = 0; i < figures.Count; i++)
@@ -80,11 +69,27 @@ public static class StudyReport
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in input.Runs.OrderBy(r => r.RunKey, StringComparer.Ordinal))
         {
-            var tokens = input.Checkpoints.Where(c => c.RunKey == r.RunKey).Select(c => c.Tokens).Order().Select(t => Chart.Tokens(t));
+            var tokens = input.Checkpoints.Where(c => c.RunKey == r.RunKey).Select(c => c.Tokens).Order().Select(t => Units.Tokens(t));
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {Cell(r.RunKey)} | {r.Method} | {r.Rank?.ToString() ?? "—"} | {Cell(r.TargetModules)} | {r.LearningRate:g3} | {r.WeightDecay:g3} | {r.Dropout:g3} | {r.Seed} | {Cell(r.Status)} | {string.Join(", ", tokens)} |"));
         }
         return md.ToString();
+    }
+
+    /// <summary>The findings table and its diagnoses, without a heading, for embedding in another document (the README).</summary>
+    public static string FindingsMarkdown(IReadOnlyList<Finding> findings)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("| # | Finding | Verdict | Effect | Size ± SE | Evidence |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var f in findings)
+            md.AppendLine($"| {f.Id} | {Cell(f.Claim)} | {VerdictText(f.Verdict)} | {Cell(f.Effect)} | {(f.Size is { } s ? Cell(s.ToString()) : "—")} | {Cell(f.Evidence)} |");
+        md.AppendLine();
+        var diagnosed = findings.Where(f => f.Diagnosis is not null).ToList();
+        if (diagnosed.Count == 0) return md.ToString();
+        md.AppendLine("**Diagnosis**").AppendLine();
+        foreach (var f in diagnosed) md.AppendLine($"- **{f.Id}** ({f.Claim}): {f.Diagnosis}");
+        return md.AppendLine().ToString();
     }
 
     private static string VerdictText(Verdict v) => v switch

@@ -78,6 +78,6 @@ internal sealed record Scenario(
                 from module in new[] { "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj" }
                 let mlp = module is "gate_proj" or "up_proj" or "down_proj"
                 let rank = method == "full" ? (mlp ? MlpRank : AttentionRank) + growth + layer % 2 : 16
-                select new ReportRank(layer, module, rank, 150, rank / 3.0, intruders + layer % 2, intruders, [3.0, 2.0, 1.0])).ToList();
+                select new ReportRank(layer, module, rank, 150, rank / 3.0, intruders + layer % 2, intruders + layer % 2 + 1, [3.0, 2.0, 1.0])).ToList();
     }
 }

@@ -22,24 +22,17 @@ internal static class Chart
         return plot;
     }
 
-    /// <summary>ScottPlot has no log axis: data is plotted as log10(x) and the ticks are labelled back in x.</summary>
-    public static void LogX(Plot plot, Func<double, string> format)
+    /// <summary>
+    /// ScottPlot has no log axis: data is plotted as log10(x), and the ticks sit at the x values measured (token counts
+    /// double, learning rates sweep), labelled back in x.
+    /// </summary>
+    public static void LogX(Plot plot, IEnumerable<double> measured, Func<double, string> format)
     {
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-            LabelFormatter = x => format(Math.Pow(10, x)),
-        };
+        var values = measured.Where(x => x > 0).Distinct().Order().ToList();
+        var step = Math.Max(1, (int)Math.Ceiling(values.Count / 10.0));
+        var ticks = values.Where((_, i) => i % step == 0).ToList();
+        plot.Axes.Bottom.SetTicks(ticks.Select(Math.Log10).ToArray(), ticks.Select(format).ToArray());
     }
-
-    public static string Tokens(double tokens) => tokens switch
-    {
-        >= 1e9 => $"{tokens / 1e9:0.#}B",
-        >= 1e6 => $"{tokens / 1e6:0.#}M",
-        >= 1e3 => $"{tokens / 1e3:0.#}K",
-        _ => $"{tokens:0}",
-    };
 
     /// <summary>A line with markers and, where standard errors are known, ±1 SE error bars.</summary>
     public static void Series(Plot plot, IReadOnlyList<double> xs, IReadOnlyList<Estimate> ys, string label, Color color)
@@ -84,6 +77,8 @@ internal static class Chart
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Count).Select(i => (double)i).ToArray(), categories.ToArray());
         plot.Axes.Bottom.TickLabelStyle.Rotation = -30;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        // ScottPlot sizes the axis for unrotated labels; leave room for the longest rotated one.
+        plot.Axes.Bottom.MinimumSize = 20 + 4 * categories.Max(c => c.Length);
         plot.Axes.Margins(bottom: 0);
     }
 

@@ -28,7 +28,7 @@ internal static class CurveFigures
         var curves = d.BestCurves.Where(c => c.Points.Any(p => p.Tokens > 0 && score(p) is not null)).ToList();
         if (curves.Count == 0) return null;
         var plot = Chart.New($"{title} — {d.Input.ExperimentName}", "training tokens", metric.Label);
-        Chart.LogX(plot, Chart.Tokens);
+        Chart.LogX(plot, curves.SelectMany(c => c.Points).Select(p => (double)p.Tokens), Units.Tokens);
         for (var i = 0; i < curves.Count; i++)
         {
             var points = curves[i].Points.Where(p => p.Tokens > 0 && score(p) is not null).ToList();

@@ -24,7 +24,7 @@ internal static class MethodFigures
         var sweeps = d.Curves.Where(c => c.Final.Target is not null).GroupBy(c => c.Config).Where(g => g.Count() >= 2).ToList();
         if (sweeps.Count == 0) return null;
         var plot = Chart.New($"Learning-rate sensitivity — {d.Input.ExperimentName}", "peak learning rate", $"final {d.Target.Label}");
-        Chart.LogX(plot, lr => lr.ToString("0.#e0"));
+        Chart.LogX(plot, sweeps.SelectMany(g => g).Select(c => c.LearningRate), Units.Rate);
         for (var i = 0; i < sweeps.Count; i++)
         {
             var curves = sweeps[i].OrderBy(c => c.LearningRate).ToList();

@@ -22,7 +22,7 @@ internal static class RankFigures
         var analysed = RankFindings.FullCheckpointsWithRanks(d).Where(p => p.Tokens > 0).ToList();
         if (analysed.Count == 0) return null;
         var plot = Chart.New($"ΔW rank@90% (full FT) — {d.Input.ExperimentName}", "training tokens", "rank explaining 90% of variance");
-        Chart.LogX(plot, Chart.Tokens);
+        Chart.LogX(plot, analysed.Select(p => (double)p.Tokens), Units.Tokens);
         var modules = Modules(analysed.SelectMany(Ranks));
         for (var i = 0; i < modules.Count; i++)
         {
@@ -56,7 +56,7 @@ internal static class RankFigures
                 var values = ranks.Where(r => r.Layer == layers[^(row + 1)] && r.Module == modules[col]).ToList();
                 cells[row, col] = values.Count == 0 ? double.NaN : values.Average(r => r.Rank90);
             }
-        var plot = Chart.New($"ΔW rank@90% at {Chart.Tokens(last.Tokens)} tokens (full FT) — {d.Input.ExperimentName}", "module", "layer");
+        var plot = Chart.New($"ΔW rank@90% at {Units.Tokens(last.Tokens)} tokens (full FT) — {d.Input.ExperimentName}", "module", "layer");
         var heatmap = plot.Add.Heatmap(cells);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         plot.Add.ColorBar(heatmap).Label = "rank@90%";

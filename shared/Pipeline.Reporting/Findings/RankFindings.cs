@@ -43,7 +43,7 @@ internal static class RankFindings
         var first = analysed[0];
         var rank90 = Mean(first, r => r.Rank90);
         var random = Mean(first, r => r.RandomRank90);
-        return Finding.Judge("6a", claim, $"rank@90% of ΔW at {first.Tokens:N0} tokens ÷ median LoRA rank {reference} (paper: ≥ {PaperLowerRatio})",
+        return Finding.Judge("6a", claim, $"rank@90% of ΔW at {Units.Tokens(first.Tokens)} tokens ÷ median LoRA rank {reference} (paper: ≥ {PaperLowerRatio})",
             rank90.Scale(1.0 / reference),
             $"mean rank@90% {rank90} over {Count(first)} matrices; random Gaussian baseline {random}; d = {d.Input.HiddenSize}; LoRA ranks {string.Join(", ", ranks)}.",
             MoreLayers, PaperLowerRatio);
@@ -58,7 +58,7 @@ internal static class RankFindings
         var first = Mean(analysed[0], r => r.Rank90);
         var last = Mean(analysed[^1], r => r.Rank90);
         return Finding.Judge("6b", claim, effect, last - first,
-            $"{analysed[0].Tokens:N0} tokens: {first}; {analysed[^1].Tokens:N0} tokens: {last}.",
+            $"{Units.Tokens(analysed[0].Tokens)} tokens: {first}; {Units.Tokens(analysed[^1].Tokens)} tokens: {last}.",
             $"{MoreLayers} Train for more doublings of tokens.");
     }
 

@@ -107,7 +107,7 @@ public static class StudyFindings
             var gap = match.Target!.Value - level;
             var matched = gap.StdErr is { } se && Math.Abs(gap.Value) <= 2 * se ? "matched" : $"learning gap {gap}";
             comparisons.Add((loraSource - match.Source!.Value,
-                $"{baseline.Label}: source {match.Source} at {match.Tokens:N0} tokens ({matched})"));
+                $"{baseline.Label}: source {match.Source} at {Units.Tokens(match.Tokens)} tokens ({matched})"));
         }
         if (comparisons.Count == 0)
             return Finding.Missing("4", claim, effect, "The regularized full-FT runs have no checkpoint with both source and target scores.");
@@ -159,7 +159,7 @@ public static class StudyFindings
         var best = sweep.MaxBy(c => c.Final.Target!.Value.Value)!;
         var worst = sweep.MinBy(c => c.Final.Target!.Value.Value)!;
         return Finding.Judge("7b", claim, effect, best.Final.Target!.Value - worst.Final.Target!.Value,
-            $"{sweep[0].Config.Label}: " + string.Join(", ", sweep.OrderBy(c => c.LearningRate).Select(c => $"lr={c.LearningRate:g3} → {c.Final.Target}")) + ".",
+            $"{sweep[0].Config.Label}: " + string.Join(", ", sweep.OrderBy(c => c.LearningRate).Select(c => $"lr={Units.Rate(c.LearningRate)} → {c.Final.Target}")) + ".",
             $"{MoreEval} Widen the sweep (LoRA's best rate is about 10× full FT's).");
     }
 
@@ -191,7 +191,7 @@ public static class StudyFindings
             .Select(p => (p.Target!.Value, p.Source!.Value)).ToList();
 
     private static string Describe(Curve c, Func<CurvePoint, Estimate?> score) =>
-        $"{c.Label}: {score(c.Final)} at {c.Final.Tokens:N0} tokens" + (c.Seeds > 1 ? $" ({c.Seeds} seeds)" : "");
+        $"{c.Label}: {score(c.Final)} at {Units.Tokens(c.Final.Tokens)} tokens" + (c.Seeds > 1 ? $" ({c.Seeds} seeds)" : "");
 
     private static string BaseNote(Estimate? baseScore) => baseScore is { } b ? $"; base {b}" : "";
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Pipeline.Reporting.Scoring;
 
 /// <summary>A measured value with its standard error; a null error means "unknown", which no verdict can rest on.</summary>
@@ -46,7 +48,11 @@ public readonly record struct Estimate(double Value, double? StdErr)
 
     public override string ToString() => StdErr is { } se ? $"{Format(Value)} ± {Format(se)}" : $"{Format(Value)} (no SE)";
 
-    internal static string Format(double v) => Math.Abs(v) >= 100 ? v.ToString("0") : Math.Abs(v) >= 1 ? v.ToString("0.##") : v.ToString("0.####");
+    internal static string Format(double v)
+    {
+        var text = v.ToString(Math.Abs(v) >= 100 ? "0" : Math.Abs(v) >= 1 ? "0.##" : "0.####", CultureInfo.InvariantCulture);
+        return text == "-0" ? "0" : text;
+    }
 
     private static double? Quadrature(double? a, double? b) => a is { } x && b is { } y ? Math.Sqrt(x * x + y * y) : null;
 }

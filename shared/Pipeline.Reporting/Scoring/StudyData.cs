@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Pipeline.Reporting.Scoring;
 
 /// <summary>A finetuning configuration up to learning rate and seed: what one curve in a figure stands for.</summary>
@@ -11,8 +13,8 @@ public sealed record RunConfig(string Method, int? Rank, string Modules, double 
         get
         {
             var name = IsFull ? "full FT" : $"{MethodName(Method)} r={Rank} {Modules}";
-            if (WeightDecay > 0) name += $" wd={WeightDecay:g3}";
-            if (Dropout > 0) name += $" drop={Dropout:g3}";
+            if (WeightDecay > 0) name += string.Create(CultureInfo.InvariantCulture, $" wd={WeightDecay:g3}");
+            if (Dropout > 0) name += string.Create(CultureInfo.InvariantCulture, $" drop={Dropout:g3}");
             return name;
         }
     }
@@ -36,7 +38,7 @@ public sealed record CurvePoint(long Tokens, Estimate? Target, Estimate? Source,
 public sealed record Curve(RunConfig Config, double LearningRate, int Seeds, IReadOnlyList<CurvePoint> Points)
 {
     public CurvePoint Final => Points[^1];
-    public string Label => $"{Config.Label} lr={LearningRate:g3}";
+    public string Label => $"{Config.Label} lr={Units.Rate(LearningRate)}";
 }
 
 /// <summary>The report's view of the input: primary scores per checkpoint and curves per configuration.</summary>
