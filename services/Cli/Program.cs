@@ -11,6 +11,7 @@ app.Configure(config =>
     {
         bench.SetDescription("Benchmarks that print figures (and write JSON with --json).");
         bench.AddCommand<BenchTrainCommand>("train").WithDescription("Full finetuning vs LoRA: tokens/s, MFU, peak memory.");
+        bench.AddCommand<BenchRankCommand>("rank").WithDescription("Time the rank analysis of a checkpoint against raw svdvals.");
     });
     config.AddBranch("data", data =>
     {
@@ -19,5 +20,6 @@ app.Configure(config =>
         data.AddCommand<DataStatsCommand>("stats").WithDescription("Print documents, bytes and tokens per split and domain.");
         data.AddCommand<DataBundleCommand>("bundle").WithDescription("Rebuild the corpora bundle from unpacked archives (scripts/rebuild-corpora).");
     });
+    config.AddCommand<RankCommand>("rank").WithDescription("Spectral rank analysis of a finetuned checkpoint or adapter against its base.");
 });
 return await app.RunAsync(args);

@@ -66,8 +66,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 TrainingRun.Pretrain(config, batches, options, Path.Combine(settings.Out, "model"), Path.Combine(settings.Out, "state"), device,
                     settings.Tokenizer, report, token);
             else
-                foreach (var checkpoint in TrainingRun.Finetune(settings.Base!, batches, Spec(settings, options), settings.Out, device, report, cancellation: token))
-                    AnsiConsole.MarkupLineInterpolated($"checkpoint at {checkpoint.Tokens:N0} tokens: {checkpoint.Directory}");
+                TrainingRun.Finetune(settings.Base!, batches, Spec(settings, options), Path.Combine(settings.Out, "state"),
+                    TrainingRun.CheckpointsUnder(settings.Out), device, report,
+                    checkpoint => AnsiConsole.MarkupLineInterpolated($"checkpoint at {checkpoint.Tokens:N0} tokens: {checkpoint.Directory}"), token);
         }, cancellationToken);
         return 0;
     }

@@ -69,9 +69,9 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
     public Tensor MergedWeight()
     {
         using var scope = NewDisposeScope();
-        var combined = base_layer.weight!.detach() + DeltaWeight().detach();
-        if (IsDora) combined = DoraFactor(combined) * combined;
-        return combined.MoveToOuterDisposeScope();
+        var delta = DeltaWeight().detach();
+        var weight = base_layer.weight!.detach();
+        return (IsDora ? DoraMerge(weight, delta, lora_magnitude_vector!.detach()) : weight + delta).MoveToOuterDisposeScope();
     }
 
     /// <summary>Folds the adapter into the base weight. Refuses (and leaves the weight untouched) if it would hold NaN/inf.</summary>
@@ -84,7 +84,7 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
         Tensor merged = combined;
         if (IsDora)
         {
-            var factor = DoraFactor(combined);
+            var factor = DoraFactor(combined, lora_magnitude_vector!.detach());
             mergedDoraFactor = factor.DetachFromDisposeScope();
             merged = factor * combined;
         }
@@ -110,7 +110,15 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
         Merged = false;
     }
 
-    private Tensor DoraFactor(Tensor combined) => (lora_magnitude_vector!.detach() / RowNorm(combined)).unsqueeze(1);
+    /// <summary>DoRA's merged weight m·(W + ΔW)/‖W + ΔW‖, row by row.</summary>
+    public static Tensor DoraMerge(Tensor weight, Tensor delta, Tensor magnitude)
+    {
+        using var scope = NewDisposeScope();
+        var combined = weight + delta;
+        return (DoraFactor(combined, magnitude) * combined).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor DoraFactor(Tensor combined, Tensor magnitude) => (magnitude / RowNorm(combined)).unsqueeze(1);
 
     /// <summary>‖row‖₂ for each output row of an (out, in) weight.</summary>
     private static Tensor RowNorm(Tensor weight) => linalg.vector_norm(weight, 2, [1]);

@@ -37,25 +37,20 @@ public static class HfModelDirectory
     public static void LoadWeights(LlamaForCausalLM model, string directory)
     {
         var targets = BaseParameters(model);
-        var loaded = new HashSet<string>();
+        var weights = ModelWeights.Open(directory);
         using var noGrad = no_grad();
-        foreach (var file in WeightFiles(directory))
+        foreach (var name in weights.Names.Where(n => !IsDerived(n, model.Config)))
         {
-            var (entries, dataStart, _) = Safetensors.ReadHeader(file);
-            using var stream = File.OpenRead(file);
-            foreach (var entry in entries.Where(e => !IsDerived(e.Name, model.Config)))
-            {
-                if (!targets.TryGetValue(entry.Name, out var parameter))
-                    throw new InvalidDataException($"{file}: unexpected tensor '{entry.Name}' (not a Llama parameter)");
-                if (!entry.Shape.SequenceEqual(parameter.shape))
-                    throw new InvalidDataException(
-                        $"{file}: tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}] but {ConfigFile} implies [{string.Join(", ", parameter.shape)}]");
-                using var source = Safetensors.ReadTensor(stream, dataStart, entry);
-                parameter.copy_(source);
-                loaded.Add(entry.Name);
-            }
+            var (file, entry) = weights.Locate(name);
+            if (!targets.TryGetValue(name, out var parameter))
+                throw new InvalidDataException($"{file}: unexpected tensor '{name}' (not a Llama parameter)");
+            if (!entry.Shape.SequenceEqual(parameter.shape))
+                throw new InvalidDataException(
+                    $"{file}: tensor '{name}' has shape [{string.Join(", ", entry.Shape)}] but {ConfigFile} implies [{string.Join(", ", parameter.shape)}]");
+            using var source = weights.Read(name);
+            parameter.copy_(source);
         }
-        var missing = targets.Keys.Except(loaded).ToList();
+        var missing = targets.Keys.Except(weights.Names).ToList();
         if (missing.Count > 0)
             throw new InvalidDataException($"{directory}: missing {missing.Count} tensor(s): {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? ", ..." : "")}");
     }
@@ -88,29 +83,6 @@ public static class HfModelDirectory
         ScalarType.BFloat16 => "bfloat16",
         _ => throw new ArgumentException($"unsupported model dtype {type}"),
     };
-
-    private static IEnumerable<string> WeightFiles(string directory)
-    {
-        var single = Path.Combine(directory, WeightsFile);
-        if (File.Exists(single)) return [single];
-        var index = Path.Combine(directory, IndexFile);
-        if (!File.Exists(index)) throw new FileNotFoundException($"{directory}: neither {WeightsFile} nor {IndexFile} exists");
-        var weightMap = JsonNode.Parse(File.ReadAllText(index))?["weight_map"] as JsonObject
-            ?? throw new InvalidDataException($"{index}: missing 'weight_map'");
-        return weightMap.Select(pair => pair.Value?.GetValue<string>() ?? throw new InvalidDataException($"{index}: '{pair.Key}' maps to no file"))
-            .Distinct()
-            .Select(file => ConfinedPath(directory, file, index))
-            .ToList();
-    }
-
-    private static string ConfinedPath(string directory, string file, string index)
-    {
-        var root = Path.GetFullPath(directory);
-        var path = Path.GetFullPath(Path.Combine(root, file));
-        if (Path.GetDirectoryName(path) != root) throw new InvalidDataException($"{index}: shard '{file}' is outside the model directory");
-        if (!File.Exists(path)) throw new FileNotFoundException($"{index}: shard '{file}' does not exist");
-        return path;
-    }
 
     /// <summary>Keys HF may store that this model recomputes: RoPE's inv_freq and a tied lm_head.</summary>
     private static bool IsDerived(string name, LlamaConfig config) =>

@@ -1,4 +1,5 @@
 using Pipeline.Data.Datasets;
+using Pipeline.Data;
 using Pipeline.ML.Adapters;
 using Pipeline.ML.Checkpoints;
 using Pipeline.ML.Modeling;
@@ -52,12 +53,13 @@ public static class TrainingRun
     }
 
     /// <summary>
-    /// Finetunes the base at <paramref name="baseModelDirectory"/>, saving a checkpoint at every milestone under
-    /// <paramref name="outputDirectory"/>/checkpoints and the resumable state under <paramref name="outputDirectory"/>/state.
-    /// A rerun after a crash resumes from that state; every checkpoint written so far is returned.
+    /// Finetunes the base at <paramref name="baseModelDirectory"/>, keeping its resumable state in
+    /// <paramref name="stateDirectory"/>: a rerun after a crash resumes there. At every milestone the checkpoint (an HF
+    /// directory for full finetuning, a PEFT adapter otherwise) goes through <paramref name="writeCheckpoint"/> and is
+    /// announced through <paramref name="checkpointSaved"/>.
     /// </summary>
-    public static IReadOnlyList<SavedCheckpoint> Finetune(string baseModelDirectory, IBatchSource batches, RunSpec spec,
-        string outputDirectory, Device device, Action<TrainingProgress>? progress = null,
+    public static TrainingState Finetune(string baseModelDirectory, IBatchSource batches, RunSpec spec, string stateDirectory,
+        CheckpointWriter writeCheckpoint, Device device, Action<TrainingProgress>? progress = null,
         Action<SavedCheckpoint>? checkpointSaved = null, CancellationToken cancellation = default)
     {
         using var model = HfModelDirectory.Load(baseModelDirectory, device,
@@ -65,43 +67,32 @@ public static class TrainingRun
         var adapter = spec.Adapter;
         if (adapter is not null) LoraModel.Inject(model, adapter, seed: spec.Training.Seed);
         var options = spec.Training with { LoraPlusLrRatio = adapter?.LoraPlusLrRatio };
-        var trainer = new Trainer(model, batches, options, Path.Combine(outputDirectory, "state"));
+        var trainer = new Trainer(model, batches, options, stateDirectory);
         if (progress is not null) trainer.Progress += progress;
         trainer.MilestoneReached += milestone =>
         {
-            var saved = SaveCheckpoint(model, adapter, milestone, baseModelDirectory, outputDirectory);
-            checkpointSaved?.Invoke(saved);
+            model.eval();
+            var directory = writeCheckpoint(milestone, target => WriteCheckpointFiles(model, adapter, baseModelDirectory, target));
+            model.train();
+            checkpointSaved?.Invoke(new SavedCheckpoint(milestone.Index, milestone.Step, milestone.Tokens, milestone.Loss, directory, adapter is not null));
         };
-        var state = trainer.Run(cancellation);
-        return CheckpointsIn(outputDirectory, adapter is not null, state);
+        return trainer.Run(cancellation);
     }
 
-    public static string CheckpointDirectory(string outputDirectory, long tokens) =>
-        Path.Combine(outputDirectory, "checkpoints", $"tokens-{tokens:D12}");
-
-    private static SavedCheckpoint SaveCheckpoint(LlamaForCausalLM model, LoraConfig? adapter, Milestone milestone,
-        string baseModelDirectory, string outputDirectory)
+    /// <summary>Checkpoints as folders OUT/checkpoints/tokens-N, each written atomically.</summary>
+    public static CheckpointWriter CheckpointsUnder(string outputDirectory) => (milestone, write) =>
     {
-        var directory = CheckpointDirectory(outputDirectory, milestone.Tokens);
-        model.eval();
+        var directory = Path.Combine(outputDirectory, "checkpoints", $"tokens-{milestone.Tokens:D12}");
+        AtomicFile.WriteDirectory(directory, write);
+        return directory;
+    };
+
+    private static void WriteCheckpointFiles(LlamaForCausalLM model, LoraConfig? adapter, string baseModelDirectory, string directory)
+    {
         if (adapter is null) HfModelDirectory.Save(model, directory, tokenizerFrom: baseModelDirectory);
         else PeftAdapter.Save(model, adapter, directory, Path.GetFullPath(baseModelDirectory));
-        model.train();
-        return new SavedCheckpoint(milestone.Index, milestone.Step, milestone.Tokens, milestone.Loss, directory, adapter is not null);
-    }
-
-    private static List<SavedCheckpoint> CheckpointsIn(string outputDirectory, bool isAdapter, TrainingState state)
-    {
-        var root = Path.Combine(outputDirectory, "checkpoints");
-        if (!Directory.Exists(root)) return [];
-        return Directory.GetDirectories(root, "tokens-*").Order(StringComparer.Ordinal)
-            .Select((directory, index) =>
-            {
-                long tokens = long.Parse(Path.GetFileName(directory)["tokens-".Length..]);
-                long tokensPerStep = state.Step == 0 ? 1 : state.Tokens / state.Step;
-                long step = (tokens + tokensPerStep - 1) / tokensPerStep;
-                return new SavedCheckpoint(index, step, tokens, state.Losses.ElementAtOrDefault((int)step - 1), directory, isAdapter);
-            })
-            .ToList();
     }
 }
+
+/// <summary>Writes a checkpoint's files (through <paramref name="writeFiles"/>, into the folder it is given) and returns where they are.</summary>
+public delegate string CheckpointWriter(Milestone milestone, Action<string> writeFiles);

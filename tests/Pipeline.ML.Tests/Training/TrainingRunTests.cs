@@ -26,13 +26,14 @@ public class TrainingRunTests
         TrainingRun.Pretrain(TinyModels.Config, new SyntheticBatches(2, 16, 64), Options(4), baseDirectory, Path.Combine(root, "base-state"), CPU);
 
         var spec = new RunSpec { Method = method, Rank = 2, Training = Options(8) };
-        var announced = new List<SavedCheckpoint>();
-        var checkpoints = TrainingRun.Finetune(baseDirectory, new SyntheticBatches(2, 16, 64), spec, Path.Combine(root, "run"), CPU,
-            checkpointSaved: announced.Add);
+        var checkpoints = new List<SavedCheckpoint>();
+        var run = Path.Combine(root, "run");
+        TrainingRun.Finetune(baseDirectory, new SyntheticBatches(2, 16, 64), spec, Path.Combine(run, "state"),
+            TrainingRun.CheckpointsUnder(run), CPU, checkpointSaved: checkpoints.Add);
 
         Assert.Equal([64L, 128, 256], checkpoints.Select(c => c.Tokens));
-        Assert.Equal(announced.Select(c => c.Directory), checkpoints.Select(c => c.Directory));
         Assert.Equal([2L, 4, 8], checkpoints.Select(c => c.Step));
+        Assert.All(checkpoints, c => Assert.True(Directory.Exists(c.Directory)));
         using var reloaded = HfModelDirectory.Load(baseDirectory);
         if (method == FinetuneMethod.Full)
         {
