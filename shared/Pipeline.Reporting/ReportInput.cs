@@ -31,14 +31,15 @@ public sealed record ReportCheckpoint(string RunKey, long Tokens, IReadOnlyList<
 public sealed record ReportMetric(string Task, string Domain, string Metric, double Value, double? StdErr);
 
 /// <summary>Spectral analysis of one weight matrix's change ΔW at one checkpoint.</summary>
-/// <param name="Module">"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj" or "down_proj".</param>
-/// <param name="Intruders05">Intruder dimensions among the top singular vectors at ε = 0.5 (PEFT's default).</param>
+/// <param name="Module">"q", "k", "v", "o", "gate", "up" or "down" (as the rank analysis names them; "q_proj" etc. also work).</param>
+/// <param name="Rank90">Rank explaining 90% of ΔW's variance; <paramref name="RandomRank90"/> the same for a Gaussian matrix of its shape.</param>
+/// <param name="Intruders05">Intruder dimensions among the top singular vectors at ε = 0.5 (PEFT's default); null when not analysed.</param>
 public sealed record ReportRank(
     int Layer,
     string Module,
     int Rank90,
     int RandomRank90,
     double StableRank,
-    int Intruders05,
-    int Intruders06,
+    int? Intruders05,
+    int? Intruders06,
     IReadOnlyList<double> Spectrum);

@@ -75,8 +75,8 @@ internal sealed record Scenario(
         var growth = RankGrowthPerDoubling * checkpointIndex;
         var intruders = method == "full" ? FullIntruders : LoraIntruders;
         return (from layer in Enumerable.Range(0, Layers)
-                from module in new[] { "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj" }
-                let mlp = module is "gate_proj" or "up_proj" or "down_proj"
+                from module in new[] { "q", "k", "v", "o", "gate", "up", "down" }
+                let mlp = module is "gate" or "up" or "down"
                 let rank = method == "full" ? (mlp ? MlpRank : AttentionRank) + growth + layer % 2 : 16
                 select new ReportRank(layer, module, rank, 150, rank / 3.0, intruders + layer % 2, intruders + layer % 2 + 1, [3.0, 2.0, 1.0])).ToList();
     }

@@ -54,4 +54,35 @@ public sealed class StudyFindingsTests
         var loraSe = Math.Max(0.01 / Math.Sqrt(2), Math.Sqrt(2 * 0.01 * 0.01) / 2);
         Assert.Equal(Math.Sqrt(fullSe * fullSe + loraSe * loraSe), finding.Size.Value.StdErr!.Value, 6);
     }
+
+    [Fact]
+    public void Module_kinds_accept_hugging_face_projection_names()
+    {
+        var input = new Scenario().Build();
+        var renamed = input with
+        {
+            Checkpoints = input.Checkpoints.Select(c => c with { Ranks = c.Ranks.Select(r => r with { Module = r.Module + "_proj" }).ToList() }).ToList(),
+        };
+
+        var finding = StudyFindings.Analyze(new StudyData(renamed)).Single(f => f.Id == "6c");
+
+        Assert.Equal(Verdict.Holds, finding.Verdict);
+        Assert.Contains("24 matrices", finding.Evidence);
+    }
+
+    [Fact]
+    public void Intruders_not_analysed_leave_that_finding_unsupported()
+    {
+        var input = new Scenario().Build();
+        var withoutIntruders = input with
+        {
+            Checkpoints = input.Checkpoints.Select(c => c with { Ranks = c.Ranks.Select(r => r with { Intruders05 = null, Intruders06 = null }).ToList() }).ToList(),
+        };
+
+        var finding = StudyFindings.Analyze(new StudyData(withoutIntruders)).Single(f => f.Id == "R1");
+
+        Assert.Equal(Verdict.NotSupported, finding.Verdict);
+        Assert.Null(finding.Size);
+        Assert.Contains("rank analysis", finding.Diagnosis);
+    }
 }

@@ -72,4 +72,28 @@ public sealed class StudyReportTests : IDisposable
         Assert.Contains("'ghost'", error.Message);
         Assert.False(File.Exists(Path.Combine(_out, "report.md")));
     }
+
+    [Fact]
+    public void Writes_a_report_for_a_study_with_no_results_yet()
+    {
+        var empty = new ReportInput("empty", "cpt", [new("r1", "lora", 4, "all", 1e-4, 0, 0, 0, "failed")], [], [4], 64);
+
+        var findings = StudyReport.Write(empty, _out);
+
+        Assert.All(findings, f => Assert.Equal(Findings.Verdict.NotSupported, f.Verdict));
+        Assert.Equal(["report.md"], Directory.GetFiles(_out).Select(Path.GetFileName));
+        var report = File.ReadAllText(Path.Combine(_out, "report.md"));
+        Assert.Equal(Figure.All.Count, report.Split("*Not drawn:*").Length - 1);
+        Assert.Contains("1 finetuning runs (1 not completed)", report);
+    }
+
+    [Fact]
+    public void Rejects_duplicate_run_keys()
+    {
+        var input = new Scenario().Build();
+        var bad = input with { Runs = [.. input.Runs, input.Runs[1]] };
+
+        var error = Assert.Throws<ArgumentException>(() => StudyReport.Write(bad, _out));
+        Assert.Contains($"'{input.Runs[1].RunKey}' appears 2 times", error.Message);
+    }
 }

@@ -52,10 +52,11 @@ internal static class MethodFigures
     private static Plot? BuildIntruders(StudyData d)
     {
         var rows = Rows(d).Where(r => r.Label != "base model")
-            .Select(r => (r.Label, Ranks: r.Checkpoints.SelectMany(c => c.Ranks).ToList())).Where(r => r.Ranks.Count > 0).ToList();
+            .Select(r => (r.Label, Ranks: r.Checkpoints.SelectMany(c => c.Ranks).Where(x => x.Intruders05 is not null).ToList())).Where(r => r.Ranks.Count > 0).ToList();
         if (rows.Count == 0) return null;
         var plot = Chart.New($"Intruder dimensions — {d.Input.ExperimentName}", "", "intruder dimensions per matrix");
-        Estimate? Mean(List<ReportRank> ranks, Func<ReportRank, int> count) => Estimate.MeanOfSample(ranks.Select(r => (double)count(r)).ToList());
+        Estimate? Mean(List<ReportRank> ranks, Func<ReportRank, int?> count) =>
+            ranks.Where(r => count(r) is not null).Select(r => (double)count(r)!.Value).ToList() is { Count: > 0 } v ? Estimate.MeanOfSample(v) : null;
         Chart.GroupedBars(plot, rows.Select(r => r.Label).ToList(),
         [
             ("ε = 0.5", rows.Select(r => Mean(r.Ranks, x => x.Intruders05)).ToList()),

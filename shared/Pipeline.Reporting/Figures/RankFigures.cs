@@ -7,8 +7,6 @@ namespace Pipeline.Reporting.Figures;
 /// <summary>Figures on the rank of full finetuning's weight change ΔW.</summary>
 internal static class RankFigures
 {
-    private static readonly string[] ModuleOrder = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
-
     public static readonly Figure RankOverTokens = new("delta_w_rank", "Rank of full FT's ΔW vs training tokens",
         "Rank explaining 90% of ΔW's variance, mean over layers, per module type; dotted: the LoRA ranks; dashed red: a random Gaussian matrix of the same shape (paper Fig. 7).",
         "No full-finetuning checkpoint has a rank analysis.", BuildRankOverTokens);
@@ -67,8 +65,5 @@ internal static class RankFigures
 
     private static IEnumerable<ReportRank> Ranks(CurvePoint point) => point.Checkpoints.SelectMany(c => c.Ranks);
 
-    private static List<string> Modules(IEnumerable<ReportRank> ranks) =>
-        ranks.Select(r => r.Module).Distinct()
-            .OrderBy(m => Array.IndexOf(ModuleOrder, m) is var i and >= 0 ? i : ModuleOrder.Length)
-            .ThenBy(m => m, StringComparer.Ordinal).ToList();
+    private static List<string> Modules(IEnumerable<ReportRank> ranks) => ModuleNames.Ordered(ranks.Select(r => r.Module));
 }

@@ -8,9 +8,6 @@ internal static class RankFindings
     /// <summary>The paper finds rank@90% of full FT's ΔW 10–100× typical LoRA ranks.</summary>
     private const double PaperLowerRatio = 10;
 
-    internal static readonly HashSet<string> MlpModules = ["gate_proj", "up_proj", "down_proj"];
-    internal static readonly HashSet<string> AttentionModules = ["q_proj", "k_proj", "v_proj", "o_proj"];
-
     private const string MoreLayers = "Rank analysis covers few matrices: analyse every layer, and add checkpoints.";
 
     public static IEnumerable<Finding> Analyze(StudyData d)
@@ -70,8 +67,8 @@ internal static class RankFindings
             return Finding.Missing("6c", claim, effect, "Run the rank analysis on full-FT checkpoints.");
         var last = analysed[^1];
         var ranks = last.Checkpoints.SelectMany(c => c.Ranks).ToList();
-        var mlp = ranks.Where(r => MlpModules.Contains(r.Module)).Select(r => (double)r.Rank90).ToList();
-        var attention = ranks.Where(r => AttentionModules.Contains(r.Module)).Select(r => (double)r.Rank90).ToList();
+        var mlp = ranks.Where(r => ModuleNames.IsMlp(r.Module)).Select(r => (double)r.Rank90).ToList();
+        var attention = ranks.Where(r => ModuleNames.IsAttention(r.Module)).Select(r => (double)r.Rank90).ToList();
         if (mlp.Count == 0 || attention.Count == 0)
             return Finding.Missing("6c", claim, effect, "Analyse both MLP and attention matrices.");
         var m = Estimate.MeanOfSample(mlp);

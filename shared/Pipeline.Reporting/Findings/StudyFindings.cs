@@ -176,7 +176,7 @@ public static class StudyFindings
     {
         const string claim = "LoRA creates intruder dimensions, full FT does not (Shuttleworth et al.)";
         const string effect = "LoRA − full FT intruder dimensions per matrix (ε = 0.5), last checkpoint";
-        Estimate? PerMatrix(Curve? c) => c?.Final.Checkpoints.SelectMany(k => k.Ranks).Select(r => (double)r.Intruders05).ToList() is { Count: > 0 } v
+        Estimate? PerMatrix(Curve? c) => c?.Final.Checkpoints.SelectMany(k => k.Ranks).Where(r => r.Intruders05 is not null).Select(r => (double)r.Intruders05!.Value).ToList() is { Count: > 0 } v
             ? Estimate.MeanOfSample(v) : null;
         var lora = BestLora(d);
         var full = BestFull(d);

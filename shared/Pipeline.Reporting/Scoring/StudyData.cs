@@ -60,6 +60,9 @@ public sealed class StudyData
     public StudyData(ReportInput input)
     {
         Input = input;
+        var duplicate = input.Runs.GroupBy(r => r.RunKey).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"report input: run key '{duplicate.Key}' appears {duplicate.Count()} times among the runs");
         var runsByKey = input.Runs.ToDictionary(r => r.RunKey);
         foreach (var c in input.Checkpoints)
             if (!runsByKey.ContainsKey(c.RunKey))
