@@ -46,16 +46,20 @@ internal static class RankFindings
             MoreLayers, PaperLowerRatio);
     }
 
+    /// <summary>Paired over matrices: each (layer, module)'s rank at the last checkpoint minus its rank at the first.</summary>
     private static Finding GrowsWithTokens(IReadOnlyList<CurvePoint> analysed)
     {
         const string claim = "Full FT's ΔW rank grows with training tokens";
-        const string effect = "mean rank@90% at the last − the first analysed checkpoint";
+        const string effect = "rank@90% at the last − the first analysed checkpoint, mean over matrices";
         if (analysed.Count < 2)
             return Finding.Missing("6b", claim, effect, "Run the rank analysis on at least two full-FT checkpoints.");
-        var first = Mean(analysed[0], r => r.Rank90);
-        var last = Mean(analysed[^1], r => r.Rank90);
-        return Finding.Judge("6b", claim, effect, last - first,
-            $"{Units.Tokens(analysed[0].Tokens)} tokens: {first}; {Units.Tokens(analysed[^1].Tokens)} tokens: {last}.",
+        var first = analysed[0].Checkpoints.SelectMany(c => c.Ranks).GroupBy(r => (r.Layer, r.Module)).ToDictionary(g => g.Key, g => g.Average(r => r.Rank90));
+        var growth = analysed[^1].Checkpoints.SelectMany(c => c.Ranks).GroupBy(r => (r.Layer, r.Module))
+            .Where(g => first.ContainsKey(g.Key)).Select(g => g.Average(r => r.Rank90) - first[g.Key]).ToList();
+        if (growth.Count == 0)
+            return Finding.Missing("6b", claim, effect, "Analyse the same matrices at the first and the last full-FT checkpoint.");
+        return Finding.Judge("6b", claim, effect, Estimate.MeanOfSample(growth),
+            $"{Units.Tokens(analysed[0].Tokens)} tokens: {Mean(analysed[0], r => r.Rank90)}; {Units.Tokens(analysed[^1].Tokens)} tokens: {Mean(analysed[^1], r => r.Rank90)}; {growth.Count} matrices paired.",
             $"{MoreLayers} Train for more doublings of tokens.");
     }
 

@@ -13,7 +13,7 @@ public static class StudyFindings
 
     public static IReadOnlyList<Finding> Analyze(StudyData data) =>
     [
-        LearnsLess(data), ForgetsLess(data), SameParetoCurve(data), RegularizesMore(data), KeepsDiversity(data),
+        LearnsLess(data), ForgetsLess(data), ForgettingGrows(data), SameParetoCurve(data), RegularizesMore(data), KeepsDiversity(data),
         .. RankFindings.Analyze(data),
         AllModulesBest(data), LearningRateSensitive(data), IftOverCpt(data), Intruders(data),
     ];
@@ -47,6 +47,18 @@ public static class StudyFindings
         return Finding.Judge("2", claim, effect, loraSource - fullSource,
             $"{Describe(full, p => p.Source)} vs {Describe(lora, p => p.Source)}{BaseNote(d.BaseSource)}.",
             $"{MoreEval} Forgetting grows with tokens: train longer so that full FT drifts measurably from the base.");
+    }
+
+    private static Finding ForgettingGrows(StudyData d)
+    {
+        const string claim = "Forgetting grows with training tokens";
+        const string effect = "full FT source score at the first − the last checkpoint";
+        var points = BestFull(d)?.Points.Where(p => p.Tokens > 0 && p.Source is not null).ToList();
+        if (points is not { Count: >= 2 })
+            return Finding.Missing("2b", claim, effect, "Evaluate the source domain on at least two full-FT checkpoints.");
+        return Finding.Judge("2b", claim, effect, points[0].Source!.Value - points[^1].Source!.Value,
+            $"{Units.Tokens(points[0].Tokens)} tokens: {points[0].Source}; {Units.Tokens(points[^1].Tokens)} tokens: {points[^1].Source}.",
+            $"{MoreEval} Train for more doublings of tokens.");
     }
 
     /// <summary>
