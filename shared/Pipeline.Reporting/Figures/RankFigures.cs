@@ -28,13 +28,15 @@ internal static class RankFigures
             var means = points.Select(p => Estimate.MeanOfSample(Ranks(p).Where(r => r.Module == modules[i]).Select(r => (double)r.Rank90).ToList())).ToList();
             Chart.Series(plot, points.Select(p => Math.Log10(p.Tokens)).ToList(), means, modules[i], Chart.ColorOf(i));
         }
-        foreach (var rank in d.Input.LoraRanksOfInterest.Distinct().Order())
+        var loraRanks = d.Input.LoraRanksOfInterest.Distinct().Order().ToList();
+        foreach (var rank in loraRanks)
         {
             var line = plot.Add.HorizontalLine(rank, 1, Colors.Gray, LinePattern.Dotted);
-            line.LabelText = $"r={rank}";
+            if (rank == loraRanks[0]) line.LegendText = $"LoRA r = {string.Join(", ", loraRanks)}";
         }
         var random = plot.Add.HorizontalLine(analysed.SelectMany(Ranks).Average(r => r.RandomRank90), 1.5f, Colors.Red, LinePattern.Dashed);
         random.LegendText = "random matrix";
+        plot.Axes.Margins(bottom: 0);
         return plot;
     }
 
