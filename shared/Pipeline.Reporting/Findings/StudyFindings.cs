@@ -32,7 +32,8 @@ public static class StudyFindings
         if (BestLora(d) is not { } lora || BestFull(d) is not { } full)
             return Finding.Missing("1", claim, effect, "Add full-finetuning and LoRA runs with target-domain evaluations.");
         var size = full.Final.Target!.Value - lora.Final.Target!.Value;
-        return Finding.Judge("1", claim, effect, size, $"{Describe(full, p => p.Target)} vs {Describe(lora, p => p.Target)}{BaseNote(d.BaseTarget)}.",
+        return Finding.Judge("1", claim, effect, size,
+            $"{Describe(full, p => p.Target)} vs {Describe(lora, p => p.Target)}{BaseNote(d.BaseTarget)}; LoRA by rank: {ByRank(d, p => p.Target)}.",
             $"{MoreEval} The gap opens with training tokens (most in CPT): train longer.");
     }
 
@@ -45,7 +46,7 @@ public static class StudyFindings
         if (lora?.Final.Source is not { } loraSource || full?.Final.Source is not { } fullSource)
             return Finding.Missing("2", claim, effect, "Add full-finetuning and LoRA runs with source-domain evaluations.");
         return Finding.Judge("2", claim, effect, loraSource - fullSource,
-            $"{Describe(full, p => p.Source)} vs {Describe(lora, p => p.Source)}{BaseNote(d.BaseSource)}.",
+            $"{Describe(full, p => p.Source)} vs {Describe(lora, p => p.Source)}{BaseNote(d.BaseSource)}; LoRA by rank (best-learning configuration): {ByRank(d, p => p.Source)}.",
             $"{MoreEval} Forgetting grows with tokens: train longer so that full FT drifts measurably from the base.");
     }
 
@@ -204,6 +205,11 @@ public static class StudyFindings
 
     private static string Describe(Curve c, Func<CurvePoint, Estimate?> score) =>
         $"{c.Label}: {score(c.Final)} at {Units.Tokens(c.Final.Tokens)} tokens" + (c.Seeds > 1 ? $" ({c.Seeds} seeds)" : "");
+
+    /// <summary>Per LoRA rank, the score of the configuration that learns most at that rank.</summary>
+    private static string ByRank(StudyData d, Func<CurvePoint, Estimate?> score) => string.Join(", ",
+        d.BestCurves.Where(c => c.Config.IsLora && c.Final.Target is not null).GroupBy(c => c.Config.Rank).OrderBy(g => g.Key)
+            .Select(g => $"r={g.Key} {score(Best(g)!.Final)?.ToString() ?? "—"}"));
 
     private static string BaseNote(Estimate? baseScore) => baseScore is { } b ? $"; base {b}" : "";
 }
