@@ -15,6 +15,7 @@ internal sealed record Scenario(
     int MlpRank = 100,
     int AttentionRank = 60,
     int RankGrowthPerDoubling = 6,
+    int MiddleLayerBonus = 8,
     int LoraIntruders = 3,
     int FullIntruders = 0,
     double StdErr = 0.004)
@@ -77,7 +78,8 @@ internal sealed record Scenario(
         return (from layer in Enumerable.Range(0, Layers)
                 from module in new[] { "q", "k", "v", "o", "gate", "up", "down" }
                 let mlp = module is "gate" or "up" or "down"
-                let rank = method == "full" ? (mlp ? MlpRank : AttentionRank) + growth + layer % 2 : 16
+                let middle = layer > 0 && layer < Layers - 1 ? MiddleLayerBonus : 0
+                let rank = method == "full" ? (mlp ? MlpRank : AttentionRank) + growth + middle + layer % 2 : 16
                 select new ReportRank(layer, module, rank, 150, rank / 3.0, intruders + layer % 2, intruders + layer % 2 + 1, [3.0, 2.0, 1.0])).ToList();
     }
 }

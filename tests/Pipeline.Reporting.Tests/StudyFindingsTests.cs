@@ -13,7 +13,7 @@ public sealed class StudyFindingsTests
     {
         var findings = Analyze(new Scenario());
 
-        foreach (var id in new[] { "1", "2", "2b", "3", "4", "5", "6a", "6b", "6c", "7a", "7b", "R1" })
+        foreach (var id in new[] { "1", "2", "2b", "3", "4", "5", "6a", "6b", "6c", "6d", "7a", "7b", "R1" })
             Assert.True(findings[id].Verdict == Verdict.Holds, $"{id}: {findings[id].Verdict} — {findings[id].Evidence} {findings[id].Diagnosis}");
         Assert.Equal(Verdict.NotSupported, findings["7c"].Verdict);
     }
@@ -23,10 +23,10 @@ public sealed class StudyFindingsTests
     {
         var findings = Analyze(new Scenario(
             FullCapacity: -0.5, LoraCapacity: 1.0, AttentionFactor: 1.4, LoraForgetFactor: 2.0, RegularizedForgetFactor: 1.0,
-            FullDiversity: 0.6, LoraDiversity: 0.3, MlpRank: 5, AttentionRank: 20, RankGrowthPerDoubling: -1,
+            FullDiversity: 0.6, LoraDiversity: 0.3, MlpRank: 5, AttentionRank: 20, RankGrowthPerDoubling: -1, MiddleLayerBonus: -8,
             LoraIntruders: 0, FullIntruders: 3));
 
-        foreach (var id in new[] { "1", "2", "2b", "3", "4", "5", "6a", "6b", "6c", "7a", "R1" })
+        foreach (var id in new[] { "1", "2", "2b", "3", "4", "5", "6a", "6b", "6c", "6d", "7a", "R1" })
             Assert.True(findings[id].Verdict == Verdict.DoesNotHold, $"{id}: {findings[id].Verdict} — {findings[id].Evidence}");
     }
 

@@ -16,6 +16,7 @@ internal static class RankFindings
         yield return HighRankEarly(d, analysed);
         yield return GrowsWithTokens(analysed);
         yield return MlpAboveAttention(analysed);
+        yield return MiddleLayersAboveEnds(analysed);
     }
 
     /// <summary>The full-FT curve (best plain configuration, else any) whose checkpoints carry rank analyses, in token order.</summary>
@@ -78,6 +79,26 @@ internal static class RankFindings
         var m = Estimate.MeanOfSample(mlp);
         var a = Estimate.MeanOfSample(attention);
         return Finding.Judge("6c", claim, effect, m - a, $"MLP {m} ({mlp.Count} matrices); attention {a} ({attention.Count}).", MoreLayers);
+    }
+
+    /// <summary>Compared within each module type (MLP matrices outrank attention ones), then averaged over module types.</summary>
+    private static Finding MiddleLayersAboveEnds(IReadOnlyList<CurvePoint> analysed)
+    {
+        const string claim = "Middle layers' ΔW needs higher rank than the first and last layers'";
+        const string effect = "rank@90% of middle − first and last layers, per module type, averaged; last analysed checkpoint";
+        var ranks = analysed.Count == 0 ? [] : analysed[^1].Checkpoints.SelectMany(c => c.Ranks).ToList();
+        var layers = ranks.Select(r => r.Layer).Distinct().Order().ToList();
+        if (layers.Count < 3)
+            return Finding.Missing("6d", claim, effect, "Run the rank analysis on at least three layers of a full-FT checkpoint.");
+        bool IsEnd(ReportRank r) => r.Layer == layers[0] || r.Layer == layers[^1];
+        var differences = ranks.GroupBy(r => r.Module)
+            .Where(g => g.Any(IsEnd) && g.Any(r => !IsEnd(r)))
+            .Select(g => g.Where(r => !IsEnd(r)).Average(r => r.Rank90) - g.Where(IsEnd).Average(r => r.Rank90))
+            .ToList();
+        if (differences.Count == 0)
+            return Finding.Missing("6d", claim, effect, "Analyse the same modules in the end layers and the middle layers.");
+        return Finding.Judge("6d", claim, effect, Estimate.MeanOfSample(differences),
+            $"layers {layers[1]}–{layers[^2]} against layers {layers[0]} and {layers[^1]}, over {differences.Count} module types.", MoreLayers);
     }
 
     private static Estimate Mean(CurvePoint point, Func<ReportRank, int> value) =>
