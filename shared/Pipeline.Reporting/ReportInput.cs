@@ -1,0 +1,45 @@
+namespace Pipeline.Reporting;
+
+/// <summary>Everything a study report needs, filled from the results database by the caller.</summary>
+/// <param name="Regime">"cpt" or "ift"; only shown in the report.</param>
+/// <param name="LoraRanksOfInterest">The LoRA ranks the study sweeps; drawn as reference lines next to ΔW's rank.</param>
+public sealed record ReportInput(
+    string ExperimentName,
+    string Regime,
+    IReadOnlyList<ReportRun> Runs,
+    IReadOnlyList<ReportCheckpoint> Checkpoints,
+    IReadOnlyList<int> LoraRanksOfInterest,
+    int HiddenSize);
+
+/// <param name="Method">"base" (the starting model, one checkpoint at 0 tokens), "full", "lora", "rslora", "dora" or "loraplus".</param>
+/// <param name="TargetModules">"all", "mlp", "attention", … ; ignored for full finetuning.</param>
+public sealed record ReportRun(
+    string RunKey,
+    string Method,
+    int? Rank,
+    string TargetModules,
+    double LearningRate,
+    double WeightDecay,
+    double Dropout,
+    int Seed,
+    string Status);
+
+public sealed record ReportCheckpoint(string RunKey, long Tokens, IReadOnlyList<ReportMetric> Metrics, IReadOnlyList<ReportRank> Ranks);
+
+/// <param name="Domain">"source" (what forgetting is measured on) or "target" (what learning is measured on).</param>
+/// <param name="Metric">lm-evaluation-harness style name, e.g. "acc_norm", "exact_match,strict-match", "bits_per_byte", "distinct_2".</param>
+public sealed record ReportMetric(string Task, string Domain, string Metric, double Value, double? StdErr);
+
+/// <summary>Spectral analysis of one weight matrix's change ΔW at one checkpoint.</summary>
+/// <param name="Module">"q", "k", "v", "o", "gate", "up" or "down" (as the rank analysis names them; "q_proj" etc. also work).</param>
+/// <param name="Rank90">Rank explaining 90% of ΔW's variance; <paramref name="RandomRank90"/> the same for a Gaussian matrix of its shape.</param>
+/// <param name="Intruders05">Intruder dimensions among the top singular vectors at ε = 0.5 (PEFT's default); null when not analysed.</param>
+public sealed record ReportRank(
+    int Layer,
+    string Module,
+    int Rank90,
+    int RandomRank90,
+    double StableRank,
+    int? Intruders05,
+    int? Intruders06,
+    IReadOnlyList<double> Spectrum);

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+using Pipeline.Reporting.Figures;
+using Pipeline.Reporting.Findings;
+using Pipeline.Reporting.Scoring;
+using Serilog;
+
+namespace Pipeline.Reporting;
+
+/// <summary>Writes report.md, its figures (PNG and SVG) and the findings table for one study.</summary>
+public static class StudyReport
+{
+    /// <summary>Writes the report into <paramref name="outDirectory"/> (created if absent) and returns the findings it states.</summary>
+    public static IReadOnlyList<Finding> Write(ReportInput input, string outDirectory)
+    {
+        Directory.CreateDirectory(outDirectory);
+        var data = new StudyData(input);
+        var findings = StudyFindings.Analyze(data);
+        var drawn = new List<(Figure Figure, bool Drawn)>();
+        foreach (var figure in Figure.All)
+        {
+            var plot = figure.Build(data);
+            if (plot is not null) Chart.Save(plot, outDirectory, figure.Stem);
+            Log.Information("Report {Experiment}: figure {Figure} {Outcome}", input.ExperimentName, figure.Stem, plot is null ? "skipped" : "written");
+            drawn.Add((figure, plot is not null));
+        }
+        Chart.WriteAtomically(Path.Combine(outDirectory, "report.md"), path => File.WriteAllText(path, Markdown(data, findings, drawn)));
+        return findings;
+    }
+
+    internal static string Markdown(StudyData data, IReadOnlyList<Finding> findings, IReadOnlyList<(Figure Figure, bool Drawn)> figures)
+    {
+        var input = data.Input;
+        var md = new StringBuilder();
+        var finetuned = input.Runs.Where(r => !r.Method.Equals("base", StringComparison.OrdinalIgnoreCase)).ToList();
+        var unfinished = finetuned.Count(r => !r.Status.Equals("completed", StringComparison.OrdinalIgnoreCase));
+        md.AppendLine($"# Study report: {input.ExperimentName}").AppendLine();
+        md.AppendLine($"Regime **{input.Regime}**; {finetuned.Count} finetuning runs ({unfinished} not completed), {input.Checkpoints.Count} checkpoints; "
+            + $"hidden size d = {input.HiddenSize}; LoRA ranks of interest {string.Join(", ", input.LoraRanksOfInterest)}.").AppendLine();
+
+        md.AppendLine("## How the numbers are chosen").AppendLine();
+        md.AppendLine($"- **Learning** (target domain): {data.Target?.Label ?? "no target metric reported"}. Rule: the first of "
+            + $"{string.Join(" > ", MetricChoice.TargetPreference)} that a target task reports.");
+        md.AppendLine($"- **Forgetting** (source domain): {data.Source?.Label ?? "no source metric reported"}. Rule: the first of "
+            + $"{string.Join(" > ", MetricChoice.SourcePreference)} that a source task reports.");
+        md.AppendLine("- A domain's score is the unweighted mean of that metric over every task of the domain that reports it; "
+            + "`bits_per_byte` is negated so that higher is always better. Within `exact_match` the `strict-match` filter is preferred.");
+        md.AppendLine("- Each configuration (method, rank, modules, weight decay, dropout) is shown at the learning rate with the best final "
+            + "target score. Seeds are averaged; the standard error is the larger of the seed spread / √n and the evaluation SE.");
+        md.AppendLine("- A finding **holds** or **does not hold** when |effect| > 2·SE (standard errors combined in quadrature); otherwise it is "
+            + "**not supported** and a diagnosis says what to change.").AppendLine();
+
+        md.AppendLine("## Findings").AppendLine();
+        md.Append(FindingsMarkdown(findings));
+
+        md.AppendLine("## Figures").AppendLine();
+        for (var i = 0; i < figures.Count; i++)
+        {
+            var (figure, drawn) = figures[i];
+            md.AppendLine($"### {i + 1}. {figure.Title}").AppendLine();
+            md.AppendLine(drawn
+                ? $"![{figure.Title}]({figure.Stem}.png)\n\n{figure.Caption} ([SVG]({figure.Stem}.svg))"
+                : $"*Not drawn:* {figure.WhenMissing}");
+            md.AppendLine();
+        }
+
+        md.AppendLine("## Runs").AppendLine();
+        md.AppendLine("| run | method | rank | modules | lr | weight decay | dropout | seed | status | checkpoints |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in input.Runs.OrderBy(r => r.RunKey, StringComparer.Ordinal))
+        {
+            var tokens = input.Checkpoints.Where(c => c.RunKey == r.RunKey).Select(c => c.Tokens).Order().Select(t => Units.Tokens(t));
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {Cell(r.RunKey)} | {r.Method} | {r.Rank?.ToString() ?? "—"} | {Cell(r.TargetModules)} | {r.LearningRate:g3} | {r.WeightDecay:g3} | {r.Dropout:g3} | {r.Seed} | {Cell(r.Status)} | {string.Join(", ", tokens)} |"));
+        }
+        return md.ToString();
+    }
+
+    /// <summary>The findings table and its diagnoses, without a heading, for embedding in another document (the README).</summary>
+    public static string FindingsMarkdown(IReadOnlyList<Finding> findings)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("| # | Finding | Verdict | Effect | Size ± SE | Evidence |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var f in findings)
+            md.AppendLine($"| {f.Id} | {Cell(f.Claim)} | {VerdictText(f.Verdict)} | {Cell(f.Effect)} | {(f.Size is { } s ? Cell(s.ToString()) : "—")} | {Cell(f.Evidence)} |");
+        md.AppendLine();
+        var diagnosed = findings.Where(f => f.Diagnosis is not null).ToList();
+        if (diagnosed.Count == 0) return md.ToString();
+        md.AppendLine("**Diagnosis**").AppendLine();
+        foreach (var f in diagnosed) md.AppendLine($"- **{f.Id}** ({f.Claim}): {f.Diagnosis}");
+        return md.AppendLine().ToString();
+    }
+
+    private static string VerdictText(Verdict v) => v switch
+    {
+        Verdict.Holds => "**holds**",
+        Verdict.DoesNotHold => "**does not hold**",
+        _ => "not supported",
+    };
+
+    private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
+}

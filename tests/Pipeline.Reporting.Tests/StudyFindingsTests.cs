@@ -1,0 +1,88 @@
+using Pipeline.Reporting.Findings;
+using Pipeline.Reporting.Scoring;
+
+namespace Pipeline.Reporting.Tests;
+
+public sealed class StudyFindingsTests
+{
+    private static Dictionary<string, Finding> Analyze(Scenario scenario) =>
+        StudyFindings.Analyze(new StudyData(scenario.Build())).ToDictionary(f => f.Id);
+
+    [Fact]
+    public void Every_finding_holds_on_a_study_that_behaves_like_the_paper()
+    {
+        var findings = Analyze(new Scenario());
+
+        foreach (var id in new[] { "1", "2", "2b", "3", "4", "5", "6a", "6b", "6c", "6d", "7a", "7b", "R1" })
+            Assert.True(findings[id].Verdict == Verdict.Holds, $"{id}: {findings[id].Verdict} — {findings[id].Evidence} {findings[id].Diagnosis}");
+        Assert.Equal(Verdict.NotSupported, findings["7c"].Verdict);
+    }
+
+    [Fact]
+    public void Findings_fail_on_a_study_that_contradicts_the_paper()
+    {
+        var findings = Analyze(new Scenario(
+            FullCapacity: -0.5, LoraCapacity: 1.0, AttentionFactor: 1.4, LoraForgetFactor: 2.0, RegularizedForgetFactor: 1.0,
+            FullDiversity: 0.6, LoraDiversity: 0.3, MlpRank: 5, AttentionRank: 20, RankGrowthPerDoubling: -1, MiddleLayerBonus: -8,
+            LoraIntruders: 0, FullIntruders: 3));
+
+        foreach (var id in new[] { "1", "2", "2b", "3", "4", "5", "6a", "6b", "6c", "6d", "7a", "R1" })
+            Assert.True(findings[id].Verdict == Verdict.DoesNotHold, $"{id}: {findings[id].Verdict} — {findings[id].Evidence}");
+    }
+
+    [Fact]
+    public void Large_standard_errors_leave_the_findings_unsupported_with_a_diagnosis()
+    {
+        var findings = Analyze(new Scenario(StdErr: 0.3));
+
+        foreach (var id in new[] { "1", "2", "3", "4", "5", "7a", "7b" })
+        {
+            Assert.True(findings[id].Verdict == Verdict.NotSupported, $"{id}: {findings[id].Verdict} {findings[id].Size}");
+            Assert.Contains("2·SE", findings[id].Diagnosis);
+        }
+        Assert.Matches(@"about \d+× the evaluation examples or seeds", findings["1"].Diagnosis);
+    }
+
+    [Fact]
+    public void Learns_less_measures_full_minus_best_lora_with_errors_in_quadrature()
+    {
+        var finding = Analyze(new Scenario(FullCapacity: 1.0, LoraCapacity: 0.5, StdErr: 0.01))["1"];
+
+        // Last checkpoint: target = 0.1 + 0.3·capacity; full FT has two seeds at ±SE/2, so its SE is the seed spread.
+        Assert.Equal(0.3 * 0.5, finding.Size!.Value.Value, 6);
+        var fullSe = Math.Max(0.01 / Math.Sqrt(2), Math.Sqrt(2 * 0.01 * 0.01) / 2);
+        var loraSe = Math.Max(0.01 / Math.Sqrt(2), Math.Sqrt(2 * 0.01 * 0.01) / 2);
+        Assert.Equal(Math.Sqrt(fullSe * fullSe + loraSe * loraSe), finding.Size.Value.StdErr!.Value, 6);
+    }
+
+    [Fact]
+    public void Module_kinds_accept_hugging_face_projection_names()
+    {
+        var input = new Scenario().Build();
+        var renamed = input with
+        {
+            Checkpoints = input.Checkpoints.Select(c => c with { Ranks = c.Ranks.Select(r => r with { Module = r.Module + "_proj" }).ToList() }).ToList(),
+        };
+
+        var finding = StudyFindings.Analyze(new StudyData(renamed)).Single(f => f.Id == "6c");
+
+        Assert.Equal(Verdict.Holds, finding.Verdict);
+        Assert.Contains("24 matrices", finding.Evidence);
+    }
+
+    [Fact]
+    public void Intruders_not_analysed_leave_that_finding_unsupported()
+    {
+        var input = new Scenario().Build();
+        var withoutIntruders = input with
+        {
+            Checkpoints = input.Checkpoints.Select(c => c with { Ranks = c.Ranks.Select(r => r with { Intruders05 = null, Intruders06 = null }).ToList() }).ToList(),
+        };
+
+        var finding = StudyFindings.Analyze(new StudyData(withoutIntruders)).Single(f => f.Id == "R1");
+
+        Assert.Equal(Verdict.NotSupported, finding.Verdict);
+        Assert.Null(finding.Size);
+        Assert.Contains("rank analysis", finding.Diagnosis);
+    }
+}
