@@ -15,11 +15,11 @@ public sealed record ComputeSettings
     /// <summary>Training sequence length; null uses the model's context (capped at 256 for built-in presets).</summary>
     public int? SequenceLength { get; init; }
 
-    public long PretrainTokens { get; init; } = 2_000_000;
+    public long PretrainTokens { get; init; } = 1_500_000;
     public double PretrainLearningRate { get; init; } = 2e-3;
     public int EvalBatchSize { get; init; } = 16;
-    public int MaxPerplexityDocuments { get; init; } = 40;
-    public int MaxMultipleChoiceItems { get; init; } = 500;
+    public int MaxPerplexityDocuments { get; init; } = 12;
+    public int MaxMultipleChoiceItems { get; init; } = 300;
     public int MaxGenerationItems { get; init; } = 100;
     public int MaxNewTokens { get; init; } = 64;
     public int DiversityPrompts { get; init; } = 20;

@@ -4,6 +4,7 @@ using Pipeline.Contracts.Experiments;
 using Pipeline.Contracts.Stages;
 using Pipeline.Data.Artifacts;
 using Pipeline.Hosting;
+using Pipeline.ML;
 using Pipeline.ML.Modeling;
 using TorchSharp;
 
@@ -14,6 +15,7 @@ public static class ComputeStages
 {
     public static IServiceCollection AddComputeStages(this IServiceCollection services)
     {
+        GlibcHeap.UseMmapForLargeBlocks();
         services.AddSingleton(provider => ComputeSettings.From(provider.GetRequiredService<IConfiguration>()));
         services.AddSingleton(provider => new ArtifactStore(provider.GetRequiredService<PipelineSettings>().ArtifactRoot));
         services.AddSingleton(provider => Device(provider.GetRequiredService<ComputeSettings>()));

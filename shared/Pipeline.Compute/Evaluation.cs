@@ -52,11 +52,11 @@ public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, De
         switch (info.Kind)
         {
             case "perplexity":
-                var documents = TaskFile.ReadPerplexity(file).Take(settings.MaxPerplexityDocuments).Select(d => new TextDocument(d.Id, d.Text));
+                var documents = TaskFile.ReadPerplexity(file).Take(settings.MaxPerplexityDocuments);
                 return Perplexity.Metrics(task, Perplexity.ScoreDocuments(scorer, codec, documents));
             case "multiple_choice":
                 var questions = TaskFile.ReadMultipleChoice(file).Take(settings.MaxMultipleChoiceItems)
-                    .Select(i => new Pipeline.ML.Evaluation.MultipleChoiceItem(i.Context, i.Choices, i.Label)).ToList();
+                    .ToList();
                 return MultipleChoice.Evaluate(task, questions, scorer, codec).Metrics;
             default:
                 return Generation(model, codec, task, info, TaskFile.ReadGeneration(file));
@@ -65,10 +65,10 @@ public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, De
 
     /// <summary>Greedy exact match (GSM8K's strict and flexible extraction for math, the first body line for code), then sampled diversity.</summary>
     private IEnumerable<MetricValue> Generation(LlamaForCausalLM model, ITextCodec codec, string task, BuiltInCatalog.TaskInfo info,
-        IReadOnlyList<Pipeline.Data.Tasks.GenerationItem> all)
+        IReadOnlyList<GenerationItem> all)
     {
         var generator = new TextGenerator(model, codec);
-        var items = all.Take(settings.MaxGenerationItems).Select(i => new Pipeline.ML.Evaluation.GenerationItem(i.Prompt, i.Answer, i.Stop)).ToList();
+        var items = all.Take(settings.MaxGenerationItems).ToList();
         var greedy = new GenerationOptions { MaxNewTokens = settings.MaxNewTokens };
         AnswerMatcher[] matchers = info.Domain == "math" ? [AnswerMatcher.Strict, AnswerMatcher.Flexible] : [AnswerMatcher.FirstLine];
         var sampling = greedy with { Temperature = 1.0, TopP = 0.95, Seed = 1234 };

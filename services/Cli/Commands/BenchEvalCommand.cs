@@ -26,7 +26,6 @@ public sealed class BenchEvalCommand : Command<BenchEvalCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        GlibcHeap.UseMmapForLargeBlocks();
         if (settings.Threads is { } threads) torch.set_num_threads(threads);
         var device = DeviceSelection.Resolve(settings.Device);
         // The default tiny shape, with room for the prompt and the generated tokens.

@@ -10,6 +10,7 @@ using Pipeline.ML.Modeling;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
+using Pipeline.Data.Tasks;
 
 namespace Pipeline.Cli.Commands;
 
@@ -38,7 +39,6 @@ public sealed class ScoreCommand : Command<ScoreCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        GlibcHeap.UseMmapForLargeBlocks();
         if (settings.Threads is { } threads) torch.set_num_threads(threads);
         var documents = ReadDocuments(settings.Input);
         var codec = new TokenizerCodec(TextTokenizer.Load(settings.Model));
@@ -57,11 +57,11 @@ public sealed class ScoreCommand : Command<ScoreCommand.Settings>
     }
 
     /// <summary>All documents up front: a malformed line fails before any model time is spent.</summary>
-    private static IReadOnlyList<TextDocument> ReadDocuments(string path)
+    private static IReadOnlyList<PerplexityDocument> ReadDocuments(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"input file '{path}' does not exist");
-        if (!path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)) return [new TextDocument(Path.GetFileName(path), File.ReadAllText(path))];
-        var documents = new List<TextDocument>();
+        if (!path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)) return [new PerplexityDocument(Path.GetFileName(path), File.ReadAllText(path))];
+        var documents = new List<PerplexityDocument>();
         int number = 0;
         foreach (var line in File.ReadLines(path))
         {
@@ -73,7 +73,7 @@ public sealed class ScoreCommand : Command<ScoreCommand.Settings>
             if (node is not JsonObject { } obj || obj["text"] is not JsonValue text || !text.TryGetValue<string>(out var value))
                 throw new DataFormatException(path, number, "text", "expected an object with a string \"text\"");
             if (value.Length == 0) throw new DataFormatException(path, number, "text", "empty text");
-            documents.Add(new TextDocument($"{Path.GetFileName(path)}:{number}", value));
+            documents.Add(new PerplexityDocument($"{Path.GetFileName(path)}:{number}", value));
         }
         if (documents.Count == 0) throw new DataFormatException(path, 0, null, "no documents");
         return documents;

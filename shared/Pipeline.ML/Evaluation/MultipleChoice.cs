@@ -1,4 +1,5 @@
 using Serilog;
+using Pipeline.Data.Tasks;
 
 namespace Pipeline.ML.Evaluation;
 

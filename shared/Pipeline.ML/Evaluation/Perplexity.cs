@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Serilog;
+using Pipeline.Data.Tasks;
 
 namespace Pipeline.ML.Evaluation;
 
@@ -17,11 +18,11 @@ public sealed record DocumentScore(string Id, double LogProb, int Tokens, int Wo
 public static partial class Perplexity
 {
     /// <summary>Documents are read lazily and scored a few batches at a time, so memory stays flat on a large corpus.</summary>
-    public static IReadOnlyList<DocumentScore> ScoreDocuments(LogLikelihoodScorer scorer, ITextCodec codec, IEnumerable<TextDocument> documents,
+    public static IReadOnlyList<DocumentScore> ScoreDocuments(LogLikelihoodScorer scorer, ITextCodec codec, IEnumerable<PerplexityDocument> documents,
         Action<EvalProgress>? progress = null, int windowsPerChunk = 256, bool keepTokenLogProbs = false)
     {
         var scores = new List<DocumentScore>();
-        var pending = new List<(TextDocument Document, int Tokens, ScoringRequest[] Windows)>();
+        var pending = new List<(PerplexityDocument Document, int Tokens, ScoringRequest[] Windows)>();
         int pendingWindows = 0;
 
         void Flush()

@@ -1,4 +1,5 @@
 using Pipeline.ML.Evaluation;
+using Pipeline.Data.Tasks;
 
 namespace Pipeline.ML.Tests.Evaluation;
 

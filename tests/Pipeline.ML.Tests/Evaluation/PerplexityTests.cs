@@ -1,4 +1,5 @@
 using Pipeline.ML.Evaluation;
+using Pipeline.Data.Tasks;
 
 namespace Pipeline.ML.Tests.Evaluation;
 
@@ -36,7 +37,7 @@ public class PerplexityTests
         const string text = "the cat sat on a mat";                  // 20 characters, 20 tokens, 6 words
         var t = codec.Encode(text);
 
-        var documents = Perplexity.ScoreDocuments(new LogLikelihoodScorer(model, batchSize: 2), codec, [new TextDocument("d", text)], keepTokenLogProbs: true);
+        var documents = Perplexity.ScoreDocuments(new LogLikelihoodScorer(model, batchSize: 2), codec, [new PerplexityDocument("d", text)], keepTokenLogProbs: true);
 
         // Windows of 8 inputs: [BOS, t0..t6] predicts t0..t7; [t7..t14] predicts t8..t15; [t11..t18] predicts t16..t19 at its last 4 positions.
         double expected = EvalModels.SumLogProb(model, [0, .. t[..8]], 0, 8)

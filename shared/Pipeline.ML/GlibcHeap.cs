@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Pipeline.ML.Evaluation;
+namespace Pipeline.ML;
 
 /// <summary>
 /// glibc raises its mmap threshold each time a large block is freed, after which libtorch's big activation and
