@@ -29,6 +29,7 @@ app.Configure(config =>
     config.AddCommand<StatusCommand>("status").WithDescription("Experiments, or one experiment's runs: stage, progress, tokens/s, ETA, failures.");
     config.AddCommand<ResultsCommand>("results").WithDescription("Metrics (or --ranks) per checkpoint as a table, CSV or JSON.");
     config.AddCommand<ServicesCommand>("services").WithDescription("Run pipeline services (data-prep, trainer, evaluator, rank-analysis) in this process.");
+    config.AddCommand<ReportCommand>("report").WithDescription("Write report.md with the paper's figures and findings for an experiment.");
     config.AddCommand<RetryCommand>("retry").WithDescription("Requeue a failed or diverged run.");
 });
 return await app.RunAsync(args);

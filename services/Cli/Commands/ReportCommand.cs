@@ -1,0 +1,32 @@
+using System.ComponentModel;
+using Pipeline.Cli.Hosting;
+using Pipeline.Cli.Reports;
+using Pipeline.Reporting;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>`pipeline report EXPERIMENT --out DIR`: report.md with the paper's figures and findings, from the results database.</summary>
+public sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
+{
+    public sealed class Settings : PipelineCommandSettings
+    {
+        [CommandArgument(0, "<EXPERIMENT>")] public string Experiment { get; init; } = "";
+
+        [CommandOption("--out <DIR>"), Description("Where report.md and its figures go."), DefaultValue("report")]
+        public string Out { get; init; } = "report";
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        await using var db = await CliHosts.OpenDatabaseAsync(CliHosts.Settings(settings), cancellationToken);
+        var input = await ReportData.LoadAsync(db, settings.Experiment, cancellationToken);
+        var findings = StudyReport.Write(input, settings.Out);
+        var table = new Table().AddColumns("finding", "verdict", "effect");
+        foreach (var f in findings) table.AddRow(Markup.Escape(f.Claim), f.Verdict.ToString(), Markup.Escape(f.Effect));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"Report: {Path.Combine(Path.GetFullPath(settings.Out), "report.md")}");
+        return 0;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Pipeline.Contracts;
+using Pipeline.Persistence;
+using Pipeline.Persistence.Queries;
+using Pipeline.Reporting;
+
+namespace Pipeline.Cli.Reports;
+
+/// <summary>Reads one experiment's runs, metrics and rank analyses from the results database into a report's input.</summary>
+static class ReportData
+{
+    public static async Task<ReportInput> LoadAsync(ResultsDb db, string experiment, CancellationToken ct)
+    {
+        var row = await db.Experiments.AsNoTracking().SingleOrDefaultAsync(e => e.Name == experiment, ct)
+            ?? throw new ArgumentException($"no experiment named '{experiment}' in the results database");
+        var runs = await db.Runs.AsNoTracking().Where(r => r.ExperimentId == row.Id).ToListAsync(ct);
+        var requests = runs.ToDictionary(r => r.CellKey, r => JsonSerializer.Deserialize<RunRequested>(r.RequestJson, JsonSerializerOptions.Web)!.Run);
+        var filter = new ResultFilter(experiment);
+        var metrics = await ResultsQueries.MetricsAsync(db, filter, ct);
+        var ranks = await ResultsQueries.RanksAsync(db, filter, ct);
+
+        var reportRuns = runs.Select(r =>
+        {
+            var spec = requests[r.CellKey].Spec;
+            return new ReportRun(r.CellKey, r.Method, r.Rank, ModuleSet(spec.TargetModules), spec.LearningRate, spec.WeightDecay,
+                spec.Dropout, spec.Seed, r.Status.ToString().ToLowerInvariant());
+        }).ToList();
+        var checkpoints = metrics.Select(m => (m.Run, m.TokensSeen)).Concat(ranks.Select(r => (r.Run, r.TokensSeen))).Distinct()
+            .Select(c => new ReportCheckpoint(c.Run, c.TokensSeen,
+                [.. metrics.Where(m => m.Run == c.Run && m.TokensSeen == c.TokensSeen).Select(m => new ReportMetric(m.Task, m.Domain, m.Metric, m.Value, m.StdErr))],
+                [.. ranks.Where(r => r.Run == c.Run && r.TokensSeen == c.TokensSeen)
+                    .Select(r => new ReportRank(r.Layer, r.Module, r.Rank90, r.RandomRank90, r.StableRank, r.IntruderCount, null, []))]))
+            .ToList();
+        var first = requests.Values.First();
+        int hidden = ranks.Where(r => r.Module is "q" or "q_proj").Select(r => r.Columns).DefaultIfEmpty(0).Max();
+        return new ReportInput(experiment, first.Regime, reportRuns, checkpoints,
+            [.. runs.Where(r => r.Rank is not null).Select(r => r.Rank!.Value).Distinct().Order()], hidden);
+    }
+
+    /// <summary>The paper's names for module sets: All, MLP or Attention, else the list itself.</summary>
+    static string ModuleSet(IReadOnlyList<string> modules)
+    {
+        var set = modules.ToHashSet();
+        string[] attention = ["q_proj", "k_proj", "v_proj", "o_proj"], mlp = ["gate_proj", "up_proj", "down_proj"];
+        if (set.SetEquals([.. attention, .. mlp])) return "all";
+        if (set.SetEquals(attention)) return "attention";
+        if (set.SetEquals(mlp)) return "mlp";
+        return string.Join(",", modules);
+    }
+}
