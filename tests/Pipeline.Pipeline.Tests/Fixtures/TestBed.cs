@@ -1,3 +1,4 @@
+using Pipeline.Compute;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -61,6 +62,17 @@ public sealed class TestBed : IAsyncDisposable
         builder.Services.AddSingleton<IFinetuning>(compute);
         builder.Services.AddSingleton<IEvaluation>(compute);
         builder.Services.AddSingleton<IRankAnalysis>(compute);
+        var host = builder.Build();
+        hosts.Add(host);
+        await host.StartAsync();
+        return host;
+    }
+
+    /// <summary>Starts a host running the given services on the real compute (Pipeline.ML and Pipeline.Data).</summary>
+    public async Task<IHost> StartWithRealComputeAsync(IReadOnlyCollection<PipelineService> services)
+    {
+        var builder = PipelineHost.CreateBuilder([], services, LogEventLevel.Warning, Configuration);
+        builder.Services.AddComputeStages();
         var host = builder.Build();
         hosts.Add(host);
         await host.StartAsync();
