@@ -54,7 +54,7 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
         if (Merged) return result.MoveToOuterDisposeScope();
         var dropped = dropout > 0 && training ? functional.dropout(x, dropout, training) : x;
         var lora = lora_B.call(lora_A.call(dropped));
-        if (!IsDora) return (result + lora * Scaling).MoveToOuterDisposeScope();
+        if (!IsDora) return result.add_(lora, Scaling).MoveToOuterDisposeScope(); // in place: one less output-sized tensor per step
 
         // PEFT's DoraLinearLayer: base output is rescaled by (m/‖W+sBA‖ − 1), the LoRA path by m/‖W+sBA‖.
         var magnitudeScale = lora_magnitude_vector! / RowNorm(base_layer.weight! + DeltaWeight().detach()).detach();
