@@ -15,7 +15,7 @@ public sealed record ComputeSettings
     /// <summary>Training sequence length; null uses the model's context (capped at 256 for built-in presets).</summary>
     public int? SequenceLength { get; init; }
 
-    public long PretrainTokens { get; init; } = 1_200_000;
+    public long PretrainTokens { get; init; } = 800_000;
     public double PretrainLearningRate { get; init; } = 2e-3;
     public int EvalBatchSize { get; init; } = 16;
     public int MaxPerplexityDocuments { get; init; } = 12;
