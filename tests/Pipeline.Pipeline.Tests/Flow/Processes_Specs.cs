@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Pipeline.Persistence.Rows;
+using Pipeline.Pipeline.Tests.Fixtures;
+
+namespace Pipeline.Pipeline.Tests.Flow;
+
+/// <summary>
+/// The product as users run it: each service a separate `pipeline services NAME` process (two trainers competing),
+/// on the real compute, over real RabbitMQ with results in PostgreSQL; submitted and queried through the CLI.
+/// </summary>
+[Collection(ServersCollection.Name)]
+public sealed class When_the_services_run_as_separate_processes(TestServers servers)
+{
+    [Fact]
+    public async Task Should_run_a_four_run_study_with_two_trainer_processes_and_answer_the_cli()
+    {
+        await using var bed = await TestBed.OnServersAsync(servers);
+        When_a_small_study_runs_embedded_on_the_real_compute.ReduceCompute(bed);
+        var environment = bed.Configuration.ToDictionary(p => p.Key.Replace(":", "__"), p => p.Value);
+        var processes = new[] { "data-prep", "trainer", "trainer", "evaluator", "rank-analysis" }
+            .Select(name => (Name: name, Process: Cli.Start(environment, out var output, "services", name), Output: output)).ToList();
+        try
+        {
+            var study = When_a_small_study_runs_embedded_on_the_real_compute.SmallStudy("processes") with
+            {
+                Grid =
+                [
+                    new() { Method = "full", LearningRates = [1e-4, 3e-4], Optimizer = "lionw", Schedule = "cosine" },
+                    new() { Method = "lora", Ranks = [2], TargetModules = ["attention"], LearningRates = [1e-3, 3e-3], Optimizer = "lionw", Schedule = "cosine" },
+                ],
+            };
+            var file = Path.Combine(bed.DataDirectory, "study.json");
+            await File.WriteAllTextAsync(file, JsonSerializer.Serialize(study, JsonSerializerOptions.Web));
+            Assert.Equal(0, (await Cli.RunAsync(environment, "submit", file)).ExitCode);
+
+            await bed.WaitUntilAsync(db => db.Experiments.AnyAsync(e => e.Name == "processes" && e.Status == ExperimentStatus.Completed),
+                "the study completes", seconds: 900);
+
+            await using var db = bed.OpenDb();
+            Assert.Empty(await db.Failures.ToListAsync());
+            Assert.Equal(4, await db.Runs.CountAsync(r => r.Status == RunStatus.Completed));
+            Assert.Equal(8, await db.Checkpoints.CountAsync(c => c.EvaluatedAt != null && c.RankAnalysedAt != null));
+            Assert.Equal(8 * 2, await db.Metrics.CountAsync(m => m.Metric == "bits_per_byte")); // no duplicates
+            var (exitCode, csv) = await Cli.RunAsync(environment, "results", "processes", "--format", "csv", "--metric", "bits_per_byte");
+            Assert.Equal(0, exitCode);
+            Assert.Equal(16, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(line => line.Contains("bits_per_byte")));
+            var trained = processes.Where(p => p.Name == "trainer").Select(p => p.Output.Count(line => line.Contains(" trained"))).ToList();
+            Assert.All(trained, runs => Assert.True(runs > 0, "both trainer processes take runs"));
+            Assert.Equal(4, trained.Sum());
+        }
+        finally
+        {
+            foreach (var process in processes) Cli.Stop(process.Process);
+        }
+    }
+
+    /// <summary>The `pipeline` CLI built next to the tests (scripts/test builds the whole solution first).</summary>
+    private static class Cli
+    {
+        private static string Dll()
+        {
+            var testBin = new DirectoryInfo(AppContext.BaseDirectory);                   // tests/X/bin/CONFIG/net10.0/RID/
+            var root = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;   // repository root
+            var path = Path.Combine(root, "services", "Cli", Path.GetRelativePath(Path.Combine(root, "tests", "Pipeline.Pipeline.Tests"), testBin.FullName), "pipeline.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"build services/Cli first (run ./scripts/test): {path} is missing");
+        }
+
+        /// <summary>Starts a long-running CLI process; <paramref name="output"/> collects its log lines.</summary>
+        public static Process Start(IReadOnlyDictionary<string, string?> environment, out System.Collections.Concurrent.ConcurrentQueue<string> output, params string[] arguments)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(Dll());
+            foreach (var argument in arguments) start.ArgumentList.Add(argument);
+            foreach (var (key, value) in environment) start.Environment[key] = value;
+            start.Environment["Pipeline__Compute__Threads"] = "1";
+            var process = Process.Start(start)!;
+            var lines = output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return process;
+        }
+
+        public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(Dll());
+            foreach (var argument in arguments) start.ArgumentList.Add(argument);
+            foreach (var (key, value) in environment) start.Environment[key] = value;
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            return (process.ExitCode, await output + await errors);
+        }
+
+        public static void Stop(Process process)
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            process.Dispose();
+        }
+    }
+}
