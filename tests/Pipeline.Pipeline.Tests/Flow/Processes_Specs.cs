@@ -70,12 +70,7 @@ public sealed class When_the_services_run_as_separate_processes(TestServers serv
         /// <summary>Starts a long-running CLI process; <paramref name="output"/> collects its log lines.</summary>
         public static Process Start(IReadOnlyDictionary<string, string?> environment, out System.Collections.Concurrent.ConcurrentQueue<string> output, params string[] arguments)
         {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(Dll());
-            foreach (var argument in arguments) start.ArgumentList.Add(argument);
-            foreach (var (key, value) in environment) start.Environment[key] = value;
-            start.Environment["Pipeline__Compute__Threads"] = "1";
-            var process = Process.Start(start)!;
+            var process = Process.Start(StartInfo(environment, arguments))!;
             var lines = output = new System.Collections.Concurrent.ConcurrentQueue<string>();
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
             process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
@@ -86,15 +81,22 @@ public sealed class When_the_services_run_as_separate_processes(TestServers serv
 
         public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
         {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(Dll());
-            foreach (var argument in arguments) start.ArgumentList.Add(argument);
-            foreach (var (key, value) in environment) start.Environment[key] = value;
-            using var process = Process.Start(start)!;
+            using var process = Process.Start(StartInfo(environment, arguments))!;
             var output = process.StandardOutput.ReadToEndAsync();
             var errors = process.StandardError.ReadToEndAsync();
             await process.WaitForExitAsync();
             return (process.ExitCode, await output + await errors);
+        }
+
+        /// <summary>`dotnet pipeline.dll ARGS` with the test bed's settings; one intra-op thread each, as five processes share two cores.</summary>
+        private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> environment, string[] arguments)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(Dll());
+            foreach (var argument in arguments) start.ArgumentList.Add(argument);
+            foreach (var (key, value) in environment) start.Environment[key] = value;
+            start.Environment["Pipeline__Compute__Threads"] = "1";
+            return start;
         }
 
         public static void Stop(Process process)
