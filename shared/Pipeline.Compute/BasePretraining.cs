@@ -24,7 +24,7 @@ public sealed class BasePretraining(ArtifactStore store, ComputeSettings setting
         var dataset = TokenizedDataset.Open(ArtifactRefs.Resolve(store, request.Corpus.Artifact));
         var tokenizer = BuiltInTokenizer.GetOrTrain(store, CorpusBundle.Open());
         var config = ModelPresets.Get(request.Preset, dataset.Info.VocabSize) with { BosTokenId = dataset.Info.BosId, EosTokenId = dataset.Info.EosId };
-        int sequence = Shapes.SequenceLength(settings, config);
+        int sequence = TrainingLayout.SequenceLength(settings, config);
         var batches = BatchSource.Create(dataset.Split("train"), dataset.Regime, settings.BatchSize, sequence, request.Seed,
             config.EosTokenId, config.PadTokenId ?? config.EosTokenId);
         long steps = TrainingVocabulary.StepsFor(request.TokenBudget, settings.BatchSize, sequence, 1);
@@ -35,7 +35,7 @@ public sealed class BasePretraining(ArtifactStore store, ComputeSettings setting
             Optimizer = new OptimizerOptions { Kind = OptimizerKind.AdamW, WeightDecay = 0.1 },
             Seed = request.Seed,
         };
-        var stateDirectory = Path.Combine(store.Root, "work", request.CacheKey.Replace('/', '-'), "state");
+        var stateDirectory = TrainingLayout.StateDirectory(store, request.CacheKey);
         store.GetOrCreate(request.CacheKey, directory => TrainingRun.Pretrain(config, batches, options, directory, stateDirectory, device,
             tokenizer, TrainingProgressReport.To(progress, request.TokenBudget), ct));
         return new ModelArtifact(request.CacheKey, $"{request.Preset} pretrained on {request.Corpus.Name} ({request.TokenBudget:N0} tokens)",
@@ -43,8 +43,11 @@ public sealed class BasePretraining(ArtifactStore store, ComputeSettings setting
     }
 }
 
-internal static class Shapes
+internal static class TrainingLayout
 {
+    /// <summary>Where the resumable training state behind an artifact lives: outside the artifact, so a crash keeps it.</summary>
+    public static string StateDirectory(ArtifactStore store, string key) => Path.Combine(store.Root, "work", key.Replace('/', '-'), "state");
+
     /// <summary>The configured training length, never beyond the model's context.</summary>
     public static int SequenceLength(ComputeSettings settings, LlamaConfig config) =>
         Math.Min(settings.SequenceLength ?? config.MaxPositionEmbeddings, config.MaxPositionEmbeddings);

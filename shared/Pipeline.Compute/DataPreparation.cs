@@ -72,8 +72,8 @@ public sealed class DataPreparation(ArtifactStore store, ComputeSettings setting
     private static bool IsModelFile(string file)
     {
         var name = Path.GetFileName(file);
-        return name.EndsWith(".safetensors") || name is HfModelDirectory.ConfigFile or HfModelDirectory.IndexFile
-            or "generation_config.json" or "tokenizer.json" or "tokenizer.model" or "tokenizer_config.json" or "special_tokens_map.json";
+        return name.EndsWith(".safetensors") || HfModelDirectory.TokenizerFiles.Contains(name)
+            || name is HfModelDirectory.ConfigFile or HfModelDirectory.IndexFile or HfModelDirectory.GenerationConfigFile;
     }
 
     private string KeyOf(string directory) => Path.GetRelativePath(store.Root, directory).Replace('\\', '/');

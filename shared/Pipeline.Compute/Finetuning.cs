@@ -55,7 +55,7 @@ public sealed class Finetuning(ArtifactStore store, ComputeSettings settings, De
         var target = run.Datasets.Single(d => d.Domain == "target");
         var dataset = TokenizedDataset.Open(ArtifactRefs.Resolve(store, target.Artifact));
         var config = LlamaConfig.Load(Path.Combine(baseDirectory, "config.json"));
-        int sequence = Shapes.SequenceLength(settings, config);
+        int sequence = TrainingLayout.SequenceLength(settings, config);
         var batches = BatchSource.Create(dataset.Split("train"), dataset.Regime, settings.BatchSize, sequence, run.Spec.Seed,
             config.EosTokenId, config.PadTokenId ?? config.EosTokenId);
         long steps = TrainingVocabulary.StepsFor(run.TokenBudget, settings.BatchSize, sequence, 1);
@@ -65,7 +65,7 @@ public sealed class Finetuning(ArtifactStore store, ComputeSettings settings, De
             run.Regime, run.TokenBudget, run.Milestones, settings.BatchSize, sequence,
         });
         return new RunPlan(run, runKey, baseDirectory, batches, Spec(run.Spec, run.Milestones, steps),
-            Path.Combine(store.Root, "work", runKey.Replace('/', '-'), "state"), (long)settings.BatchSize * sequence);
+            TrainingLayout.StateDirectory(store, runKey), (long)settings.BatchSize * sequence);
     }
 
     private static RunSpec Spec(ContractSpec spec, IReadOnlyList<long> milestones, long steps)

@@ -18,7 +18,10 @@ public static class HfModelDirectory
     public const string IndexFile = "model.safetensors.index.json";
     public const long DefaultMaxShardBytes = 5L << 30;
 
-    private static readonly string[] TokenizerFiles =
+    public const string GenerationConfigFile = "generation_config.json";
+
+    /// <summary>The tokenizer files a model directory may carry (byte-level BPE or SentencePiece, plus HF's configs).</summary>
+    public static readonly IReadOnlyList<string> TokenizerFiles =
         ["tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"];
 
     /// <param name="adjust">Changes to training-only settings, e.g. hidden dropout for a regularization baseline.</param>
@@ -64,7 +67,7 @@ public static class HfModelDirectory
         AtomicFile.WriteDirectory(directory, temp =>
         {
             (model.Config with { TorchDtype = TorchDtypeName(saveType) }).Save(Path.Combine(temp, ConfigFile));
-            WriteGenerationConfig(model.Config, Path.Combine(temp, "generation_config.json"));
+            WriteGenerationConfig(model.Config, Path.Combine(temp, GenerationConfigFile));
             WriteWeights(weights, saveType, temp, maxShardBytes);
             if (tokenizerFrom is not null) CopyTokenizer(tokenizerFrom, temp);
         });
