@@ -1,7 +1,6 @@
 using Pipeline.Cli.Commands;
 using Spectre.Console.Cli;
 
-Pipeline.ML.GlibcHeap.UseMmapForLargeBlocks();
 var app = new CommandApp();
 app.Configure(config =>
 {

@@ -15,7 +15,6 @@ public static class ComputeStages
 {
     public static IServiceCollection AddComputeStages(this IServiceCollection services)
     {
-        GlibcHeap.UseMmapForLargeBlocks();
         services.AddSingleton(provider => ComputeSettings.From(provider.GetRequiredService<IConfiguration>()));
         services.AddSingleton(provider => new ArtifactStore(provider.GetRequiredService<PipelineSettings>().ArtifactRoot));
         services.AddSingleton(provider => Device(provider.GetRequiredService<ComputeSettings>()));

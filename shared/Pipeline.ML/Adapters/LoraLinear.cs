@@ -49,10 +49,13 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
+        if (Merged) return base_layer.call(x);
+        bool dropoutActive = dropout > 0 && training;
+        if (!IsDora && !dropoutActive) return MergedForward(x);
+
         using var scope = NewDisposeScope();
         var result = base_layer.call(x);
-        if (Merged) return result.MoveToOuterDisposeScope();
-        var dropped = dropout > 0 && training ? functional.dropout(x, dropout, training) : x;
+        var dropped = dropoutActive ? functional.dropout(x, dropout, training) : x;
         var lora = lora_B.call(lora_A.call(dropped));
         if (!IsDora) return result.add_(lora, Scaling).MoveToOuterDisposeScope(); // in place: one less output-sized tensor per step
 
@@ -60,6 +63,14 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
         var magnitudeScale = lora_magnitude_vector! / RowNorm(base_layer.weight! + DeltaWeight().detach()).detach();
         var baseOnDropped = ReferenceEquals(dropped, x) ? result : functional.linear(dropped, base_layer.weight!);
         return (result + (magnitudeScale - 1) * baseOnDropped + magnitudeScale * lora * Scaling).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>x·(W + s·B·A)ᵀ: the same function as the unmerged path, in one matmul (see <see cref="MergedLoraFunction"/>).</summary>
+    private Tensor MergedForward(Tensor x)
+    {
+        if (is_grad_enabled()) return MergedLoraFunction.Apply(x, base_layer.weight!, A, B, Scaling);
+        using var merged = base_layer.weight!.addmm(B, A, beta: 1, alpha: (float)Scaling);
+        return functional.linear(x, merged);
     }
 
     /// <summary>ΔW = s·B·A, shape (out, in). For DoRA the exact change of the merged weight is in <see cref="MergedWeight"/>.</summary>

@@ -33,6 +33,7 @@ public sealed class LogLikelihoodScorer(LlamaForCausalLM model, int batchSize = 
             var batch = order.AsSpan(start, Math.Min(batchSize, order.Length - start)).ToArray();
             var scored = ScoreBatch(batch.Select(i => requests[i]).ToArray());
             for (int j = 0; j < batch.Length; j++) results[batch[j]] = scored[j];
+            GlibcHeap.ReleaseFreeMemory();
             progress?.Invoke(new EvalProgress("loglikelihood", start + batch.Length, order.Length));
         }
         return results;

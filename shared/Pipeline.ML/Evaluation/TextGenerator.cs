@@ -58,6 +58,7 @@ public sealed class TextGenerator(LlamaForCausalLM model, ITextCodec codec)
             last = TokenSampler.Next(logits, options.Temperature, options.TopP, generator).cpu().data<long>().ToArray();
             for (int r = 0; r < count; r++) rows[r].Append((int)last[r]);
         }
+        GlibcHeap.ReleaseFreeMemory(); // every prompt length leaves differently sized free blocks behind
         return rows.Select(r => r.ToCompletion()).ToArray();
     }
 

@@ -68,7 +68,19 @@ public sealed class Trainer(LlamaForCausalLM model, IBatchSource batches, Traini
         if (options.MaxGradNorm > 0 && !double.IsFinite(gradNorm)) throw new TrainingDivergedException(step + 1, $"gradient norm is {gradNorm}");
         optimizer.Step(options.LearningRate * options.Schedule.Multiplier(step));
         optimizer.ZeroGrad();
+        ReleaseCustomAutogradNodes();
         return (totalLoss, gradNorm, micro.Sum(b => (long)b.BatchSize * b.SequenceLength));
+    }
+
+    /// <summary>
+    /// TorchSharp frees the nodes of custom autograd functions (LoRA's <see cref="MergedLoraFunction"/>), and the
+    /// activations they saved, from .NET finalizers. Left to the GC they pile up by ~100 MB a step; one collection
+    /// per step (a few milliseconds: the managed heap is small) keeps memory flat.
+    /// </summary>
+    private static void ReleaseCustomAutogradNodes()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
     }
 
     private (Tensor Inputs, Tensor Labels) ToTensors(TrainingBatch batch)

@@ -45,6 +45,27 @@ public class LoraTests
     }
 
     [Fact]
+    public void Training_forward_and_gradients_match_PEFTs_unmerged_formula()
+    {
+        using var scope = NewDisposeScope();
+        var adapter = new LoraLinear(nn.Linear(8, 6, hasBias: false), new LoraConfig { Rank = 3, Alpha = 5 }, new Generator(1));
+        using (no_grad()) adapter.B.normal_(0, 0.5);
+        var x = randn(2, 4, 8, requires_grad: true);
+        var upstream = randn(2, 4, 6);
+        (adapter.call(x) * upstream).sum().backward();
+
+        var (a, b, xRef) = (adapter.A.detach().clone().requires_grad_(), adapter.B.detach().clone().requires_grad_(), x.detach().clone().requires_grad_());
+        var peft = nn.functional.linear(xRef, adapter.BaseLayer.weight!) + nn.functional.linear(nn.functional.linear(xRef, a), b) * adapter.Scaling;
+        (peft * upstream).sum().backward();
+
+        using (no_grad()) Assert.True(adapter.call(x).allclose(peft, rtol: 0, atol: 1e-5));
+        Assert.True(adapter.A.grad!.allclose(a.grad!, rtol: 1e-4, atol: 1e-5), "dA");
+        Assert.True(adapter.B.grad!.allclose(b.grad!, rtol: 1e-4, atol: 1e-5), "dB");
+        Assert.True(x.grad!.allclose(xRef.grad!, rtol: 1e-4, atol: 1e-5), "dx");
+        Assert.Null(adapter.BaseLayer.weight!.grad);
+    }
+
+    [Fact]
     public void Scaling_is_alpha_over_r_or_over_sqrt_r()
     {
         Assert.Equal(2.0, ConfigFor("lora", 16).Scaling);               // α = 2r by default
