@@ -42,7 +42,7 @@ public sealed class ResultsCommand : AsyncCommand<ResultsCommand.Settings>
         await using var db = await CliHosts.OpenDatabaseAsync(CliHosts.Settings(settings), cancellationToken);
         var filter = new ResultFilter(settings.Experiment, settings.Method, settings.Rank, settings.Metric);
         if (settings.Ranks) ResultsView.Ranks(await ResultsQueries.RanksAsync(db, filter, cancellationToken), settings.Format);
-        else ResultsView.Metrics(await ResultsQueries.MetricsAsync(db, filter, cancellationToken), settings.Format);
+        else ResultsView.Metrics(await ResultsQueries.MetricsAsync(db, filter, cancellationToken), settings.Format, allMetrics: settings.Metric is not null);
         return 0;
     }
 }

@@ -32,11 +32,19 @@ static class ReportData
                 [.. ranks.Where(r => r.Run == c.Run && r.TokensSeen == c.TokensSeen)
                     .Select(r => new ReportRank(r.Layer, r.Module, r.Rank90, r.RandomRank90, r.StableRank, r.IntruderCount, null, []))]))
             .ToList();
+        // Every run announces the base model as its checkpoint at 0 tokens; the report shows it once, as the base.
+        if (checkpoints.FirstOrDefault(c => c.Tokens == 0) is { } baseCheckpoint)
+        {
+            reportRuns.Add(new ReportRun(BaseRunKey, "base", null, "all", 0, 0, 0, 0, "completed"));
+            checkpoints = [.. checkpoints.Where(c => c.Tokens > 0), baseCheckpoint with { RunKey = BaseRunKey }];
+        }
         var first = requests.Values.First();
         int hidden = ranks.Where(r => r.Module is "q" or "q_proj").Select(r => r.Columns).DefaultIfEmpty(0).Max();
         return new ReportInput(experiment, first.Regime, reportRuns, checkpoints,
             [.. runs.Where(r => r.Rank is not null).Select(r => r.Rank!.Value).Distinct().Order()], hidden);
     }
+
+    const string BaseRunKey = "base";
 
     /// <summary>The paper's names for module sets: All, MLP or Attention, else the list itself.</summary>
     static string ModuleSet(IReadOnlyList<string> modules)

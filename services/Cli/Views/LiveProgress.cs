@@ -41,7 +41,7 @@ static class LiveProgress
         var speed = run.TokensPerSecond is { } t && run.Status == RunStatus.Training ? $" {t:N0} tok/s ETA {StatusView.Eta(run)}" : "";
         bar.Description = $"{Markup.Escape(run.CellKey)} {StatusView.Stage(run)}{speed}";
         // Training fills the first 80%, evaluation and rank analysis of the checkpoints the rest.
-        var analysed = run.MilestoneCount > 0 ? 20.0 * run.CheckpointsDone / run.MilestoneCount : 0;
+        var analysed = 20.0 * run.CheckpointsDone / run.CheckpointCount;
         bar.Value = run.Status == RunStatus.Completed ? 100 : 0.8 * StatusView.Percent(run) + analysed;
         if (run.Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Diverged) bar.StopTask();
     }

@@ -22,7 +22,7 @@ static class StatusView
         foreach (var r in runs)
             table.AddRow(Markup.Escape(r.CellKey), r.Id.ToString()[..8], Stage(r), $"{r.Step}/{r.TotalSteps}",
                 $"{Percent(r):F0}% of {r.TotalTokens:N0}", r.Loss is { } l ? $"{l:F4}" : "", r.TokensPerSecond is { } t ? $"{t:N0}" : "",
-                Eta(r), $"{r.CheckpointsDone}/{r.MilestoneCount}");
+                Eta(r), $"{r.CheckpointsDone}/{r.CheckpointCount}");
         return table;
     }
 

@@ -10,4 +10,12 @@ public sealed record NamedArtifact(string Name, string Domain, ArtifactRef Artif
 public sealed record ModelArtifact(string CacheKey, string Description, ArtifactRef Artifact);
 
 /// <summary>The model state at one milestone; Adapter is set for the LoRA family (a PEFT adapter directory).</summary>
-public sealed record CheckpointArtifact(int MilestoneIndex, long Step, long TokensSeen, ArtifactRef Model, ArtifactRef? Adapter);
+public sealed record CheckpointArtifact(int MilestoneIndex, long Step, long TokensSeen, ArtifactRef Model, ArtifactRef? Adapter)
+{
+    /// <summary>The milestone index of the base model itself, before any finetuning: every curve starts there.</summary>
+    public const int BaseMilestone = -1;
+
+    public bool IsBase => MilestoneIndex == BaseMilestone;
+
+    public static CheckpointArtifact OfBase(ModelArtifact model) => new(BaseMilestone, 0, 0, model.Artifact, null);
+}

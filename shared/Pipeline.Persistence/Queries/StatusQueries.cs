@@ -7,7 +7,7 @@ public sealed record ExperimentSummary(Guid Id, string Name, ExperimentStatus St
 
 public sealed record RunStatusLine(
     Guid Id, string CellKey, RunStatus Status, string Stage, long Step, long TotalSteps, long TokensSeen, long TotalTokens,
-    double? Loss, double? TokensPerSecond, double? EtaSeconds, int Checkpoints, int CheckpointsDone, int MilestoneCount);
+    double? Loss, double? TokensPerSecond, double? EtaSeconds, int Checkpoints, int CheckpointsDone, int CheckpointCount);
 
 public sealed record FailureLine(Guid? RunId, string? CellKey, string Stage, string Reason, DateTime OccurredAt);
 
@@ -39,7 +39,7 @@ public static class StatusQueries
             var mine = checkpoints.Where(c => c.RunId == r.Id).ToList();
             var done = mine.Count(c => c.Done);
             return new RunStatusLine(r.Id, r.CellKey, r.Status, StageOf(r, mine.Count, done), r.Step, r.TotalSteps, r.TokensSeen, r.TotalTokens,
-                r.Loss, r.TokensPerSecond, r.EtaSeconds, mine.Count, done, r.MilestoneCount);
+                r.Loss, r.TokensPerSecond, r.EtaSeconds, mine.Count, done, CheckpointCount(r));
         }).ToList();
     }
 
@@ -54,10 +54,13 @@ public static class StatusQueries
     static string StageOf(RunRow run, int checkpoints, int done) => run.Status switch
     {
         RunStatus.Queued => "queued",
-        RunStatus.Training => $"training (checkpoint {checkpoints}/{run.MilestoneCount})",
-        RunStatus.Trained => $"analysing ({done}/{run.MilestoneCount} checkpoints done)",
+        RunStatus.Training => $"training (checkpoint {checkpoints}/{CheckpointCount(run)})",
+        RunStatus.Trained => $"analysing ({done}/{CheckpointCount(run)} checkpoints done)",
         RunStatus.Completed => "done",
         RunStatus.Diverged => "diverged",
         _ => "failed",
     };
+
+    /// <summary>The base model's checkpoint at zero tokens, then one per milestone.</summary>
+    static int CheckpointCount(RunRow run) => run.MilestoneCount + 1;
 }

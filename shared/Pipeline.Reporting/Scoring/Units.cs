@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Pipeline.Reporting.Scoring;
 
 /// <summary>Culture-invariant labels for token counts and learning rates, shared by the findings and the figures.</summary>
-internal static class Units
+public static class Units
 {
     public static string Tokens(double tokens) => tokens switch
     {

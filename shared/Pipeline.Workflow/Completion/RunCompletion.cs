@@ -8,7 +8,7 @@ using Serilog;
 namespace Pipeline.Workflow.Completion;
 
 /// <summary>
-/// A run completes when every milestone has a checkpoint with both its metrics and its rank analysis. Called by the
+/// A run completes when the base and every milestone have a checkpoint with both its metrics and its rank analysis. Called by the
 /// evaluator and rank-analysis after each write; whichever finishes last completes the run. The status change is a
 /// conditional update, so RunCompleted is announced exactly once even when both finish together.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class RunCompletion(ResultsDb db, Outbox outbox)
     {
         var milestones = await db.Runs.Where(r => r.Id == runId).Select(r => r.MilestoneCount).SingleAsync(ct);
         var done = await db.Checkpoints.CountAsync(c => c.RunId == runId && c.EvaluatedAt != null && c.RankAnalysedAt != null, ct);
-        if (done < milestones) return;
+        if (done < milestones + 1) return; // the milestones and the base checkpoint
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var completed = await db.Runs.Where(r => r.Id == runId && r.Status != RunStatus.Completed)

@@ -21,7 +21,7 @@ public sealed class EvaluateCheckpointConsumer(ResultsDb db, Outbox outbox, IEva
         var checkpoint = await db.Checkpoints.SingleAsync(c => c.Id == message.CheckpointId, ct);
         if (checkpoint.EvaluatedAt is null)
         {
-            var metrics = await evaluation.EvaluateAsync(message, ct);
+            var metrics = await SameModelMetricsAsync(message.ExperimentId, checkpoint, ct) ?? await evaluation.EvaluateAsync(message, ct);
             db.Metrics.AddRange(metrics.Select(m => new MetricRow
             {
                 CheckpointId = checkpoint.Id, Task = m.Task, Domain = m.Domain, Metric = m.Metric, Value = m.Value, StdErr = m.StdErr,
@@ -33,6 +33,23 @@ public sealed class EvaluateCheckpointConsumer(ResultsDb db, Outbox outbox, IEva
             Log.Information("Checkpoint {Milestone} evaluated: {Metrics} metrics", checkpoint.MilestoneIndex, metrics.Count);
         }
         await completion.TryCompleteAsync(message.ExperimentId, message.RunId, ct);
+    }
+
+    /// <summary>
+    /// The metrics already written for the same model content in this experiment (its tasks are the same), so the
+    /// base checkpoint that every run announces is scored once.
+    /// </summary>
+    async Task<IReadOnlyList<MetricResult>?> SameModelMetricsAsync(Guid experimentId, CheckpointRow checkpoint, CancellationToken ct)
+    {
+        var twin = await (from c in db.Checkpoints
+                          join r in db.Runs on c.RunId equals r.Id
+                          where r.ExperimentId == experimentId && c.Id != checkpoint.Id && c.EvaluatedAt != null
+                                && c.ModelSha256 == checkpoint.ModelSha256 && c.AdapterSha256 == checkpoint.AdapterSha256
+                          select c.Id).FirstOrDefaultAsync(ct);
+        if (twin == Guid.Empty) return null;
+        var rows = await db.Metrics.AsNoTracking().Where(m => m.CheckpointId == twin).ToListAsync(ct);
+        Log.Information("Checkpoint {Milestone} has the same model as checkpoint {Twin}: its {Metrics} metrics are reused", checkpoint.MilestoneIndex, twin, rows.Count);
+        return [.. rows.Select(m => new MetricResult(m.Task, m.Domain, m.Metric, m.Value, m.StdErr))];
     }
 }
 

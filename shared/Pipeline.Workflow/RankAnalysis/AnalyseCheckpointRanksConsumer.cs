@@ -21,7 +21,7 @@ public sealed class AnalyseCheckpointRanksConsumer(ResultsDb db, Outbox outbox, 
         var checkpoint = await db.Checkpoints.SingleAsync(c => c.Id == message.CheckpointId, ct);
         if (checkpoint.RankAnalysedAt is null)
         {
-            var ranks = await analysis.AnalyseAsync(message, ct);
+            IReadOnlyList<RankResult> ranks = message.Checkpoint.IsBase ? [] : await analysis.AnalyseAsync(message, ct); // the base has ΔW = 0
             db.RankAnalyses.AddRange(ranks.Select(r => new RankAnalysisRow
             {
                 CheckpointId = checkpoint.Id, Layer = r.Layer, Module = r.Module, Rows = r.Rows, Columns = r.Columns, Rank90 = r.Rank90,

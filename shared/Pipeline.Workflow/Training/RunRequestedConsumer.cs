@@ -12,7 +12,8 @@ using Serilog;
 namespace Pipeline.Workflow.Training;
 
 /// <summary>
-/// Trains one grid cell and announces each milestone's checkpoint. A redelivered message (crash, SIGTERM) resumes:
+/// Trains one grid cell and announces each milestone's checkpoint, after the base model itself as the checkpoint at
+/// zero tokens (the start of the learning and forgetting curves). A redelivered message (crash, SIGTERM) resumes:
 /// the stage yields the checkpoints already on disk again, and rows are keyed by (run, milestone).
 /// </summary>
 public sealed class RunRequestedConsumer(ResultsDb db, Outbox outbox, IFinetuning finetuning, ResultsDbSettings settings, RunFailures failures)
@@ -33,6 +34,7 @@ public sealed class RunRequestedConsumer(ResultsDb db, Outbox outbox, IFinetunin
         run.UpdatedAt = DateTime.UtcNow;
         await db.SaveChangesAsync(ct);
 
+        await AnnounceAsync(message, CheckpointArtifact.OfBase(message.Run.BaseModel), ct);
         try
         {
             await using (var recorder = new TrainingRecorder(settings, run.Id))

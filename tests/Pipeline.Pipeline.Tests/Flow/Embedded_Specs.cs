@@ -29,8 +29,11 @@ public sealed class When_an_experiment_runs_embedded
         await using var db = bed.OpenDb();
         Assert.Single(compute.Pretrained); // the base model is pretrained once and reused from the cache
         Assert.Equal(4, await db.Runs.CountAsync(r => r.Status == RunStatus.Completed));
-        Assert.Equal(12, await db.Checkpoints.CountAsync(c => c.EvaluatedAt != null && c.RankAnalysedAt != null));
-        Assert.Equal(24, await db.Metrics.CountAsync()); // 12 checkpoints × 2 tasks
+        Assert.Equal(16, await db.Checkpoints.CountAsync(c => c.EvaluatedAt != null && c.RankAnalysedAt != null)); // 4 runs × (base + 3 milestones)
+        Assert.Equal(32, await db.Metrics.CountAsync()); // 16 checkpoints × 2 tasks
+        var baseCheckpoints = await db.Checkpoints.Where(c => c.MilestoneIndex == CheckpointArtifact.BaseMilestone).ToListAsync();
+        Assert.Equal(4, baseCheckpoints.Count(c => c.TokensSeen == 0));
+        Assert.Equal(2, baseCheckpoints.Count(c => compute.Evaluations.ContainsKey(c.Id))); // scored once per experiment, reused by its other run
         Assert.Equal(6 * 7 + 6 * 4, await db.RankAnalyses.CountAsync()); // full: 7 modules, LoRA on attention: 4
         Assert.Equal(0, await db.Outbox.CountAsync(o => o.DispatchedAt == null));
         Assert.True(await db.TrainingCurves.CountAsync() >= 12);
@@ -64,7 +67,7 @@ public sealed class When_an_experiment_runs_embedded
         await counter.WaitForAsync<CheckpointSaved>(4); // two deliveries × (evaluator, rank-analysis)
 
         await using var after = bed.OpenDb();
-        Assert.Equal(12, await after.Metrics.CountAsync());
+        Assert.Equal(16, await after.Metrics.CountAsync());
         Assert.Equal(3 * 7 + 3 * 4, await after.RankAnalyses.CountAsync());
         Assert.All(compute.Evaluations.Values, n => Assert.Equal(1, n));
         Assert.Equal(2, await after.Runs.CountAsync(r => r.Status == RunStatus.Completed));

@@ -41,11 +41,14 @@ public sealed class When_the_services_run_as_separate_processes(TestServers serv
             await using var db = bed.OpenDb();
             Assert.Empty(await db.Failures.ToListAsync());
             Assert.Equal(4, await db.Runs.CountAsync(r => r.Status == RunStatus.Completed));
-            Assert.Equal(8, await db.Checkpoints.CountAsync(c => c.EvaluatedAt != null && c.RankAnalysedAt != null));
-            Assert.Equal(8 * 2, await db.Metrics.CountAsync(m => m.Metric == "bits_per_byte")); // no duplicates
+            Assert.Equal(12, await db.Checkpoints.CountAsync(c => c.EvaluatedAt != null && c.RankAnalysedAt != null)); // 4 × (base + 2)
+            Assert.Equal(12 * 2, await db.Metrics.CountAsync(m => m.Metric == "bits_per_byte")); // no duplicates
             var (exitCode, csv) = await Cli.RunAsync(environment, "results", "processes", "--format", "csv", "--metric", "bits_per_byte");
             Assert.Equal(0, exitCode);
-            Assert.Equal(16, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(line => line.Contains("bits_per_byte")));
+            Assert.Equal(24, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(line => line.Contains("bits_per_byte")));
+            var (tableExit, table) = await Cli.RunAsync(environment, "results", "processes");
+            Assert.Equal(0, tableExit);
+            Assert.Contains("0 (base)", table); // the curves start at the base model
             var trained = processes.Where(p => p.Name == "trainer").Select(p => p.Output.Count(line => line.Contains(" trained"))).ToList();
             Assert.All(trained, runs => Assert.True(runs > 0, "both trainer processes take runs"));
             Assert.Equal(4, trained.Sum());

@@ -47,9 +47,9 @@ public sealed class When_a_small_study_runs_embedded_on_the_real_compute
 
         await using var db = bed.OpenDb();
         Assert.Empty(await db.Failures.ToListAsync());
-        Assert.Equal(4, await db.Checkpoints.CountAsync(c => c.EvaluatedAt != null && c.RankAnalysedAt != null));
+        Assert.Equal(6, await db.Checkpoints.CountAsync(c => c.EvaluatedAt != null && c.RankAnalysedAt != null)); // 2 runs × (base + 2)
         var bitsPerByte = await db.Metrics.Where(m => m.Metric == "bits_per_byte").ToListAsync();
-        Assert.Equal(8, bitsPerByte.Count); // 4 checkpoints × 2 perplexity tasks
+        Assert.Equal(12, bitsPerByte.Count); // 6 checkpoints × 2 perplexity tasks
         Assert.All(bitsPerByte, m => Assert.InRange(m.Value, 0.5, 16));
         Assert.All(await db.Metrics.Where(m => m.Metric == "acc").ToListAsync(), m => Assert.InRange(m.Value, 0, 1));
 

@@ -34,12 +34,12 @@ public sealed class When_services_run_as_separate_hosts_over_RabbitMQ(TestServer
         Assert.Empty(trainerA.TrainedRuns.Intersect(trainerB.TrainedRuns));
         Assert.Equal(4, trainerA.TrainedRuns.Count + trainerB.TrainedRuns.Count);
         await using var db = bed.OpenDb();
-        Assert.Equal(12, await db.Checkpoints.CountAsync());
-        Assert.Equal(24, await db.Metrics.CountAsync());
+        Assert.Equal(16, await db.Checkpoints.CountAsync()); // 4 runs × (base + 3 milestones)
+        Assert.Equal(32, await db.Metrics.CountAsync());
         var runs = await StatusQueries.RunsAsync(db, submitted.ExperimentId, CancellationToken.None);
-        Assert.All(runs, r => Assert.Equal(("done", 3), (r.Stage, r.CheckpointsDone)));
+        Assert.All(runs, r => Assert.Equal(("done", 4), (r.Stage, r.CheckpointsDone)));
         var lora4 = await ResultsQueries.MetricsAsync(db, new ResultFilter("shared", Method: "lora", Rank: 4), CancellationToken.None);
-        Assert.Equal(6, lora4.Count); // 3 checkpoints × 2 tasks, only the r=4 run
+        Assert.Equal(8, lora4.Count); // (base + 3 checkpoints) × 2 tasks, only the r=4 run
         Assert.All(lora4, l => Assert.Equal(4, l.Rank));
     }
 
@@ -112,8 +112,8 @@ public sealed class When_a_trainer_stops_mid_run(TestServers servers)
         var runId = Assert.Single(stopping.TrainingAttempts.Keys);
         Assert.Equal(1, other.TrainingAttempts[runId]);
         await using var db = bed.OpenDb();
-        Assert.Equal(3, await db.Checkpoints.CountAsync());
-        Assert.Equal(6, await db.Metrics.CountAsync());
+        Assert.Equal(4, await db.Checkpoints.CountAsync());
+        Assert.Equal(8, await db.Metrics.CountAsync());
         Assert.Empty(await db.Failures.ToListAsync());
     }
 }
