@@ -47,7 +47,7 @@ static class ResultsView
     }
 
     static string RunLabel(MetricLine l) =>
-        $"{l.Method}{(l.Rank is { } r ? $" r{r}" : "")} lr {Units.Rate(l.LearningRate)}{(l.Seed != 1 ? $" s{l.Seed}" : "")}";
+        $"{l.Method}{(l.Rank is { } r ? $" r{r}" : "")} {Units.Rate(l.LearningRate)}{(l.Seed != 1 ? $" s{l.Seed}" : "")}";
 
     static string ShortName(string metric) => metric switch
     {
