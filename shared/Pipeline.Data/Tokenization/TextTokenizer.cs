@@ -51,7 +51,17 @@ public sealed class TextTokenizer
     private static bool IsByteLevel(JsonObject root) =>
         root["pre_tokenizer"]?.ToJsonString().Contains("\"ByteLevel\"", StringComparison.Ordinal) == true;
 
+    /// <summary>Type mismatches deep in the JSON (a number where a string belongs) become errors that name the file.</summary>
     private static TextTokenizer LoadByteLevelBpe(JsonObject root, string path, string configPath)
+    {
+        try { return ReadByteLevelBpe(root, path, configPath); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
+        {
+            throw new DataFormatException(path, 0, null, $"not a valid byte-level BPE tokenizer ({e.Message})");
+        }
+    }
+
+    private static TextTokenizer ReadByteLevelBpe(JsonObject root, string path, string configPath)
     {
         var model = Required<JsonObject>(root, "model", path);
         var type = model["type"]?.GetValue<string>();
@@ -64,6 +74,7 @@ public sealed class TextTokenizer
                 Id: IntValue(t!["id"], path, $"added_tokens[{i}].id")))
             .ToList();
         foreach (var (content, id) in added) vocab.TryAdd(content, id);
+        CheckMerges(merges, vocab, path);
         var bpe = BpeTokenizer.Create(new BpeOptions(vocab)
         {
             Merges = merges,
@@ -99,6 +110,18 @@ public sealed class TextTokenizer
         _ => null,
     };
 
+    /// <summary>Each merge joins two vocabulary tokens into a third; the BPE library fails obscurely otherwise.</summary>
+    private static void CheckMerges(List<string> merges, Dictionary<string, int> vocab, string path)
+    {
+        for (int i = 0; i < merges.Count; i++)
+        {
+            var parts = merges[i].Split(' ');
+            var missing = new[] { parts[0], parts[1], parts[0] + parts[1] }.FirstOrDefault(token => !vocab.ContainsKey(token));
+            if (missing is not null)
+                throw new DataFormatException(path, 0, $"model.merges[{i}]", $"merge \"{merges[i]}\" needs token \"{missing}\", which is not in model.vocab");
+        }
+    }
+
     private static string MergeString(JsonNode? merge, string path, int index) => merge switch
     {
         JsonValue value when value.TryGetValue<string>(out var s) && s.Split(' ').Length == 2 => s,
@@ -118,7 +141,7 @@ public sealed class TextTokenizer
     {
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
                    ?? throw new DataFormatException(path, 0, null, "expected a JSON object");
         }
         catch (JsonException e)

@@ -123,21 +123,27 @@ public static class Safetensors
 
     private static (List<SafetensorsEntry>, Dictionary<string, string>) ParseHeader(string path, byte[] headerBytes)
     {
-        JsonObject header;
-        try { header = JsonNode.Parse(headerBytes) as JsonObject ?? throw Corrupt(path, "header is not a JSON object"); }
-        catch (JsonException e) { throw Corrupt(path, $"header is not valid JSON ({e.Message})"); }
-        var entries = new List<SafetensorsEntry>();
-        var metadata = new Dictionary<string, string>();
-        foreach (var (name, node) in header)
+        // JsonNode decodes names and strings lazily: invalid UTF-8 or a duplicate key surfaces while iterating.
+        try
         {
-            if (name == "__metadata__")
+            var header = JsonNode.Parse(headerBytes) as JsonObject ?? throw Corrupt(path, "header is not a JSON object");
+            var entries = new List<SafetensorsEntry>();
+            var metadata = new Dictionary<string, string>();
+            foreach (var (name, node) in header)
             {
-                foreach (var (key, value) in node as JsonObject ?? []) metadata[key] = value?.ToString() ?? "";
-                continue;
+                if (name == "__metadata__")
+                {
+                    foreach (var (key, value) in node as JsonObject ?? []) metadata[key] = value?.ToString() ?? "";
+                    continue;
+                }
+                entries.Add(ParseEntry(path, name, node as JsonObject ?? throw Corrupt(path, $"tensor '{name}': entry is not an object")));
             }
-            entries.Add(ParseEntry(path, name, node as JsonObject ?? throw Corrupt(path, $"tensor '{name}': entry is not an object")));
+            return (entries, metadata);
         }
-        return (entries, metadata);
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            throw Corrupt(path, $"header is not valid JSON ({e.Message})");
+        }
     }
 
     private static SafetensorsEntry ParseEntry(string path, string name, JsonObject node)
