@@ -43,6 +43,17 @@ public sealed class ScoringTests
     }
 
     [Fact]
+    public void A_metric_at_zero_on_every_checkpoint_is_passed_over()
+    {
+        ReportCheckpoint At(long tokens, double bitsPerByte) => new("r", tokens,
+            [new("functions", "target", "exact_match,first-line", 0, 0), new("python", "target", "bits_per_byte", bitsPerByte, 0.1)], []);
+
+        var choice = MetricChoice.Choose([At(1, 3.0), At(2, 2.5)], "target", MetricChoice.TargetPreference)!;
+
+        Assert.Equal("bits_per_byte", choice.Metric);
+    }
+
+    [Fact]
     public void Source_score_is_the_unweighted_mean_over_its_tasks()
     {
         var checkpoint = new ReportCheckpoint("r", 1,

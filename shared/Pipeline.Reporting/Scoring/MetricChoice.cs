@@ -4,7 +4,8 @@ namespace Pipeline.Reporting.Scoring;
 /// The metric a domain is scored by, chosen deterministically from what the checkpoints report:
 /// the first metric family in the domain's preference list that any checkpoint reports ("exact_match" before
 /// "acc_norm"; within a family the "strict-match" filter first, then by name), averaged without weights over every
-/// task of the domain that reports it (the paper's source score is such a mean). Perplexity-style metrics are negated
+/// task of the domain that reports it (the paper's source score is such a mean). A metric that is zero at every
+/// checkpoint (a small model that never solves one item) is passed over for the next family. Perplexity-style metrics are negated
 /// so that higher is always better.
 /// </summary>
 public sealed record MetricChoice(string Domain, string Metric, IReadOnlyList<string> Tasks, bool Negated)
@@ -28,7 +29,7 @@ public sealed record MetricChoice(string Domain, string Metric, IReadOnlyList<st
                 .OrderBy(name => name.EndsWith(",strict-match", StringComparison.Ordinal) ? 0 : 1)
                 .ThenBy(name => name, StringComparer.Ordinal)
                 .FirstOrDefault();
-            if (metric is null) continue;
+            if (metric is null || reported.Where(m => m.Metric == metric).All(m => m.Value == 0)) continue; // at the floor everywhere: it measures nothing
             var tasks = reported.Where(m => m.Metric == metric).Select(m => m.Task).Distinct().Order(StringComparer.Ordinal).ToList();
             return new MetricChoice(domain, metric, tasks, LowerIsBetter.Contains(family));
         }
