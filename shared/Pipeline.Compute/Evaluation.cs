@@ -73,7 +73,7 @@ public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, De
         AnswerMatcher[] matchers = info.Domain == "math" ? [AnswerMatcher.Strict, AnswerMatcher.Flexible] : [AnswerMatcher.FirstLine];
         var sampling = greedy with { Temperature = 1.0, TopP = 0.95, Seed = 1234 };
         var prompts = items.Take(settings.DiversityPrompts).Select(i => i.Prompt).ToList();
-        return [.. ExactMatch.Evaluate(task, items, generator, greedy, matchers).Metrics,
-                .. Diversity.Evaluate(task, prompts, generator, sampling, settings.DiversitySamples)];
+        return [.. ExactMatch.Evaluate(task, items, generator, greedy, matchers, settings.EvalBatchSize).Metrics,
+                .. Diversity.Evaluate(task, prompts, generator, sampling, settings.DiversitySamples, settings.EvalBatchSize)];
     }
 }

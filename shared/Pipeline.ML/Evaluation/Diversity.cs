@@ -23,17 +23,23 @@ public static class Diversity
             MeanPairwise(completions, EditSimilarity));
     }
 
-    /// <summary>Samples <paramref name="k"/> completions per prompt (seed + prompt index) and averages the scores over prompts.</summary>
+    /// <summary>
+    /// Samples <paramref name="k"/> completions per prompt and averages the scores over prompts. The k samples of
+    /// <c>batchSize / k</c> prompts share one batch, seeded with the options' seed plus its first prompt's index.
+    /// </summary>
     public static IReadOnlyList<MetricValue> Evaluate(string task, IReadOnlyList<string> prompts, TextGenerator generator, GenerationOptions options, int k,
-        Action<EvalProgress>? progress = null)
+        int batchSize = 16, Action<EvalProgress>? progress = null)
     {
         if (options.Temperature <= 0) throw new ArgumentException($"{task}: diversity needs sampling (temperature > 0), not greedy decoding");
+        if (k < 2) throw new ArgumentException($"{task}: diversity needs at least two samples per prompt (got {k})");
+        int promptsPerBatch = Math.Max(1, batchSize / k);
         var scores = new List<DiversityScores>(prompts.Count);
-        for (int i = 0; i < prompts.Count; i++)
+        for (int first = 0; first < prompts.Count; first += promptsPerBatch)
         {
-            var completions = generator.Generate(prompts[i], options with { Seed = options.Seed + i }, k);
-            scores.Add(Of(completions.Select(c => c.Text).ToArray()));
-            progress?.Invoke(new EvalProgress("diversity", i + 1, prompts.Count));
+            var batch = prompts.Skip(first).Take(promptsPerBatch).ToArray();
+            var completions = generator.Generate(batch.SelectMany(p => Enumerable.Repeat(p, k)).ToArray(), options with { Seed = options.Seed + first });
+            scores.AddRange(completions.Chunk(k).Select(samples => Of(samples.Select(c => c.Text).ToArray())));
+            progress?.Invoke(new EvalProgress("diversity", scores.Count, prompts.Count));
         }
         var metrics = new[]
         {

@@ -20,19 +20,28 @@ public sealed record AnswerMatcher(string Metric, Func<string, string, bool> IsC
 /// <summary>One generated answer and whether each matcher accepted it.</summary>
 public sealed record GenerationOutcome(string Completion, IReadOnlyList<bool> Correct);
 
-/// <summary>Generation tasks scored by exact match: one completion per item, with the item's own stop strings.</summary>
+/// <summary>
+/// Generation tasks scored by exact match: one completion per item, with the item's own stop strings. Items are
+/// decoded <c>batchSize</c> at a time, grouped by prompt length so that little of each batch is padding.
+/// </summary>
 public static class ExactMatch
 {
     public static (IReadOnlyList<MetricValue> Metrics, IReadOnlyList<GenerationOutcome> Outcomes) Evaluate(string task, IReadOnlyList<GenerationItem> items,
-        TextGenerator generator, GenerationOptions options, IReadOnlyList<AnswerMatcher> matchers, Action<EvalProgress>? progress = null)
+        TextGenerator generator, GenerationOptions options, IReadOnlyList<AnswerMatcher> matchers, int batchSize = 16, Action<EvalProgress>? progress = null)
     {
         if (items.Count == 0) throw new ArgumentException($"{task}: no items");
-        var outcomes = new List<GenerationOutcome>(items.Count);
-        foreach (var item in items)
+        if (batchSize < 1) throw new ArgumentException($"{task}: batch size {batchSize} must be positive");
+        var outcomes = new GenerationOutcome[items.Count];
+        int done = 0;
+        foreach (var batch in Enumerable.Range(0, items.Count).OrderBy(i => items[i].Prompt.Length).Chunk(batchSize))
         {
-            var completion = generator.Generate(item.Prompt, options with { Stop = item.Stop })[0].Text;
-            outcomes.Add(new GenerationOutcome(completion, matchers.Select(m => m.IsCorrect(completion, item.Answer)).ToArray()));
-            progress?.Invoke(new EvalProgress("generation", outcomes.Count, items.Count));
+            var completions = generator.Generate(batch.Select(i => items[i].Prompt).ToArray(), options, batch.Select(i => items[i].Stop).ToArray());
+            for (int j = 0; j < batch.Length; j++)
+            {
+                var item = items[batch[j]];
+                outcomes[batch[j]] = new GenerationOutcome(completions[j].Text, matchers.Select(m => m.IsCorrect(completions[j].Text, item.Answer)).ToArray());
+            }
+            progress?.Invoke(new EvalProgress("generation", done += batch.Length, items.Count));
         }
         var metrics = matchers.Select((m, i) => Statistics.Mean(task, m.Metric, outcomes.Select(o => o.Correct[i] ? 1.0 : 0.0).ToArray())).ToArray();
         foreach (var metric in metrics) Log.Information("Generation {Task}: {Metric} {Value:F4} over {Count} items", task, metric.Metric, metric.Value, metric.Count);

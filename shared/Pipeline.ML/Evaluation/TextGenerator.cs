@@ -24,9 +24,10 @@ public enum FinishReason { Stop, EndOfSequence, Length }
 public sealed record Completion(string Text, int[] Tokens, FinishReason Finish);
 
 /// <summary>
-/// Autoregressive decoding of <c>count</c> completions of one prompt in a batch. With the KV cache the prompt is
-/// prefilled once and each step feeds one token; without it every step recomputes the whole sequence (the two give
-/// the same greedy tokens; the second exists to check and to benchmark the first).
+/// Autoregressive decoding of a batch: <c>count</c> completions of one prompt, or one completion of each of several
+/// prompts, left-padded to a common length. With the KV cache the prompts are prefilled once and each step feeds one
+/// token; without it every step recomputes the whole sequence (the two give the same greedy tokens; the second exists
+/// to check and to benchmark the first, and decodes prompts of different lengths one at a time).
 /// </summary>
 public sealed class TextGenerator(LlamaForCausalLM model, ITextCodec codec)
 {
@@ -35,25 +36,43 @@ public sealed class TextGenerator(LlamaForCausalLM model, ITextCodec codec)
 
     public IReadOnlyList<Completion> Generate(int[] prompt, GenerationOptions options, int count = 1)
     {
+        if (count < 1) throw new ArgumentException($"count {count} must be positive");
+        return Decode(Enumerable.Repeat(prompt, count).ToArray(), Enumerable.Repeat(options.Stop, count).ToArray(), options);
+    }
+
+    /// <summary>One completion per prompt, in one batch; <paramref name="stops"/> gives each prompt its own stop strings (default: the options').</summary>
+    public IReadOnlyList<Completion> Generate(IReadOnlyList<string> prompts, GenerationOptions options, IReadOnlyList<IReadOnlyList<string>>? stops = null)
+    {
+        if (prompts.Count == 0) throw new ArgumentException("no prompts to complete");
+        if (stops is not null && stops.Count != prompts.Count) throw new ArgumentException($"{stops.Count} stop lists for {prompts.Count} prompts");
+        var encoded = prompts.Select(codec.Encode).ToArray();
+        var stopLists = stops?.ToArray() ?? Enumerable.Repeat(options.Stop, prompts.Count).ToArray();
+        if (options.UseKvCache || encoded.All(p => p.Length == encoded[0].Length)) return Decode(encoded, stopLists, options);
+        return encoded.Select((p, i) => Decode([p], [stopLists[i]], options)[0]).ToArray();
+    }
+
+    private Completion[] Decode(int[][] prompts, IReadOnlyList<string>[] stops, GenerationOptions options)
+    {
         int maxPositions = model.Config.MaxPositionEmbeddings;
         if (options.MaxNewTokens < 1 || options.MaxNewTokens >= maxPositions)
             throw new ArgumentException($"max new tokens {options.MaxNewTokens} must be in [1, {maxPositions})");
-        if (count < 1) throw new ArgumentException($"count {count} must be positive");
         // As the harness: an empty prompt starts from BOS, a long one keeps its last max_length − max_gen_toks tokens.
-        prompt = prompt.Length == 0 ? [codec.BosId] : prompt.TakeLast(maxPositions - options.MaxNewTokens).ToArray();
+        prompts = prompts.Select(p => p.Length == 0 ? [codec.BosId] : p.TakeLast(maxPositions - options.MaxNewTokens).ToArray()).ToArray();
+        int width = prompts.Max(p => p.Length), count = prompts.Length;
+        var padding = prompts.Select(p => width - p.Length).ToArray();
 
-        var rows = Enumerable.Range(0, count).Select(_ => new Row(codec, options)).ToArray();
+        var rows = stops.Select(stop => new Row(codec, options with { Stop = stop })).ToArray();
         var device = model.Device;
         using var inference = new InferenceMode(model);
         using var generator = options.Temperature > 0 ? new torch.Generator((ulong)options.Seed, device) : null;
-        using var cache = options.UseKvCache ? new KvCache(model.Config, count, prompt.Length + options.MaxNewTokens, device) : null;
+        using var cache = options.UseKvCache ? new KvCache(model.Config, count, width + options.MaxNewTokens, device, leftPadding: padding) : null;
         long[]? last = null;
         for (int step = 0; step < options.MaxNewTokens && rows.Any(r => r.Finish is null); step++)
         {
             using var scope = NewDisposeScope();
             var input = cache is not null && last is not null
                 ? tensor(last, [count, 1], device: device)
-                : tensor(Inputs(prompt, rows, count), [count, prompt.Length + step], device: device);
+                : tensor(Inputs(prompts, width, rows), [count, width + step], device: device);
             var logits = model.Forward(input, cache).select(1, -1);
             last = TokenSampler.Next(logits, options.Temperature, options.TopP, generator).cpu().data<long>().ToArray();
             for (int r = 0; r < count; r++) rows[r].Append((int)last[r]);
@@ -62,14 +81,16 @@ public sealed class TextGenerator(LlamaForCausalLM model, ITextCodec codec)
         return rows.Select(r => r.ToCompletion()).ToArray();
     }
 
-    private static long[] Inputs(int[] prompt, Row[] rows, int count)
+    /// <summary>Each row's prompt, left-padded to <paramref name="width"/> with token 0 (masked), then its tokens so far.</summary>
+    private static long[] Inputs(int[][] prompts, int width, Row[] rows)
     {
-        int width = prompt.Length + rows[0].All.Count;
-        var ids = new long[count * width];
-        for (int r = 0; r < count; r++)
+        int length = width + rows[0].All.Count;
+        var ids = new long[rows.Length * length];
+        for (int r = 0; r < rows.Length; r++)
         {
-            for (int t = 0; t < prompt.Length; t++) ids[r * width + t] = prompt[t];
-            for (int t = 0; t < rows[r].All.Count; t++) ids[r * width + prompt.Length + t] = rows[r].All[t];
+            int offset = r * length + width - prompts[r].Length;
+            for (int t = 0; t < prompts[r].Length; t++) ids[offset + t] = prompts[r][t];
+            for (int t = 0; t < rows[r].All.Count; t++) ids[r * length + width + t] = rows[r].All[t];
         }
         return ids;
     }

@@ -69,6 +69,17 @@ public sealed class RotaryEmbedding : IDisposable
         return (x * c + RotateHalf(x) * s).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Rotates q or k of shape (B, heads, T, head_dim) for per-row positions (B, T).</summary>
+    public Tensor Apply(Tensor x, Tensor positions)
+    {
+        using var scope = NewDisposeScope();
+        var flat = positions.flatten();
+        var shape = new[] { positions.shape[0], 1, positions.shape[1], x.shape[^1] };
+        var c = cos.index_select(0, flat).view(shape).to_type(x.dtype);
+        var s = sin.index_select(0, flat).view(shape).to_type(x.dtype);
+        return (x * c + RotateHalf(x) * s).MoveToOuterDisposeScope();
+    }
+
     public static Tensor RotateHalf(Tensor x)
     {
         long half = x.shape[^1] / 2;
@@ -118,15 +129,18 @@ public sealed class LlamaAttention : Module<Tensor, Tensor>, IHasProjections
         var q = q_proj.call(x).view(b, t, heads, headDim).transpose(1, 2);     // (B, nh, T, hd)
         var k = k_proj.call(x).view(b, t, kvHeads, headDim).transpose(1, 2);   // (B, nkv, T, hd)
         var v = v_proj.call(x).view(b, t, kvHeads, headDim).transpose(1, 2);
-        q = rope.Apply(q, start);
-        k = rope.Apply(k, start);
+        bool padded = cache?.IsPadded ?? false;
+        var positions = padded ? cache!.Positions(t) : null;
+        q = positions is null ? rope.Apply(q, start) : rope.Apply(q, positions);
+        k = positions is null ? rope.Apply(k, start) : rope.Apply(k, positions);
+        var mask = padded ? cache!.AttentionMask(t) : CausalMask(start, t, x.device);
         if (cache is not null) (k, v) = cache.Append(layer, k, v);             // (B, nkv, start+T, hd)
         if (kvHeads != heads)
         {
             k = k.repeat_interleave(heads / kvHeads, dim: 1);
             v = v.repeat_interleave(heads / kvHeads, dim: 1);
         }
-        var y = functional.scaled_dot_product_attention(q, k, v, CausalMask(start, t, x.device), 0.0, is_casual: start == 0 && t > 1);
+        var y = functional.scaled_dot_product_attention(q, k, v, mask, 0.0, is_casual: !padded && start == 0 && t > 1);
         y = y.transpose(1, 2).contiguous().view(b, t, heads * headDim);
         return o_proj.call(y).MoveToOuterDisposeScope();
     }

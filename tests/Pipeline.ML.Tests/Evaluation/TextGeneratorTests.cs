@@ -25,6 +25,25 @@ public class TextGeneratorTests
     }
 
     [Fact]
+    public void A_batch_of_prompts_of_different_lengths_completes_each_as_if_alone()
+    {
+        using var model = EvalModels.Random(seed: 5, maxPositions: 64);
+        var generator = new TextGenerator(model, Codec);
+        var options = new GenerationOptions { MaxNewTokens = 30 };
+        string[] prompts = ["a", "the quick fox", "jumps over"];
+        var alone = prompts.Select(p => generator.Generate(p, options)[0]).ToArray();
+        IReadOnlyList<string>[] stops = [[], [alone[1].Text[3..5]], []];
+
+        var batched = generator.Generate(prompts, options, stops);
+        var uncached = generator.Generate(prompts, options with { UseKvCache = false }, stops);
+
+        Assert.Equal(alone[0].Tokens, batched[0].Tokens);
+        Assert.Equal(alone[2].Tokens, batched[2].Tokens);
+        Assert.Equal((alone[1].Text[..3], FinishReason.Stop), (batched[1].Text, batched[1].Finish));
+        Assert.Equal(batched.Select(c => c.Tokens), uncached.Select(c => c.Tokens));
+    }
+
+    [Fact]
     public void Greedy_tokens_are_each_the_argmax_of_a_full_forward()
     {
         using var model = EvalModels.Random(seed: 6, maxPositions: 64);

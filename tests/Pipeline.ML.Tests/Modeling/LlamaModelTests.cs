@@ -77,6 +77,24 @@ public class LlamaModelTests
     }
 
     [Fact]
+    public void A_left_padded_row_gets_the_logits_of_its_unpadded_sequence()
+    {
+        using var model = TinyModels.Create();
+        using var ids = TinyModels.RandomIds(2, 10);
+        using var shortRow = model.forward(ids[1.., 3..]);                       // 7 tokens, alone
+        using var fullRow = model.forward(ids[..1]);
+        using var cache = new KvCache(model.Config, 2, 12, CPU, leftPadding: [0, 3]);
+        using var prefill = model.Forward(ids, cache);                          // row 1's first 3 slots are padding
+        using var step = model.Forward(ids[.., 9..], cache);                    // one more token each
+        using var shortNext = model.forward(cat([ids[1.., 3..], ids[1.., 9..]], 1));
+
+        Assert.True(prefill[..1].allclose(fullRow, rtol: 1e-4, atol: 1e-5));
+        Assert.True(prefill[1.., 3..].allclose(shortRow, rtol: 1e-4, atol: 1e-5));
+        Assert.True(step[1.., 0].allclose(shortNext[.., -1], rtol: 1e-4, atol: 1e-5));
+        Assert.False(prefill[1.., 3..].allclose(model.forward(ids[1..])[.., 3..], rtol: 1e-4, atol: 1e-5)); // unmasked padding would change them
+    }
+
+    [Fact]
     public void Parameter_count_matches_the_built_model()
     {
         using var model = TinyModels.Create();
