@@ -8,6 +8,7 @@ namespace Pipeline.Hosting;
 /// Environment: ConnectionStrings__RabbitMq (amqp://user:pass@host:port/vhost), ConnectionStrings__Postgres,
 /// Pipeline__DataDirectory (artifacts and the SQLite file), Pipeline__LogFormat=json,
 /// Pipeline__Retry__Limit and Pipeline__Retry__MinSeconds / MaxSeconds (exponential backoff before the _error queue),
+/// Pipeline__Retry__OutageSeconds (how long a message failing on a database or broker outage keeps being retried),
 /// Pipeline__ConsumerStopSeconds (how long a stopping service lets an in-flight message run before cancelling it).
 /// </summary>
 public sealed record PipelineSettings(
@@ -21,7 +22,8 @@ public sealed record PipelineSettings(
         new RetrySettings(
             configuration.GetValue("Pipeline:Retry:Limit", 5),
             TimeSpan.FromSeconds(configuration.GetValue("Pipeline:Retry:MinSeconds", 1.0)),
-            TimeSpan.FromSeconds(configuration.GetValue("Pipeline:Retry:MaxSeconds", 30.0))),
+            TimeSpan.FromSeconds(configuration.GetValue("Pipeline:Retry:MaxSeconds", 30.0)),
+            TimeSpan.FromSeconds(configuration.GetValue("Pipeline:Retry:OutageSeconds", 600.0))),
         TimeSpan.FromSeconds(configuration.GetValue("Pipeline:ConsumerStopSeconds", 20.0)));
 
     public bool UsesRabbitMq => RabbitMqUri is not null;
@@ -33,5 +35,14 @@ public sealed record PipelineSettings(
     static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
 
-/// <summary>How often, and how patiently, a failing message is retried before it goes to the _error queue.</summary>
-public sealed record RetrySettings(int Limit, TimeSpan MinInterval, TimeSpan MaxInterval);
+/// <summary>
+/// How often, and how patiently, a failing message is retried before it goes to the _error queue. A failure caused
+/// by an outage of the database or the broker is retried every few seconds for up to <see cref="Outage"/> instead:
+/// the message is fine, and must not end up failed because a server restarted.
+/// </summary>
+public sealed record RetrySettings(int Limit, TimeSpan MinInterval, TimeSpan MaxInterval, TimeSpan Outage)
+{
+    public static readonly TimeSpan OutageInterval = TimeSpan.FromSeconds(5);
+
+    public int OutageRetries => Math.Max(1, (int)Math.Ceiling(Outage / OutageInterval));
+}

@@ -9,7 +9,8 @@ namespace Pipeline.Hosting.Messaging;
 /// <summary>
 /// MassTransit over RabbitMQ when a connection string is given, else in-memory. RabbitMQ queues are durable and
 /// messages persistent by default; publisher confirms are on. Failed messages are retried with exponential backoff,
-/// then land in the endpoint's <c>_error</c> queue and a Fault&lt;T&gt; is published (FaultConsumer marks the run failed).
+/// then land in the endpoint's <c>_error</c> queue (a database or
+/// broker outage is retried patiently instead, see <see cref="RetrySettings"/>) and a Fault&lt;T&gt; is published (FaultConsumer marks the run failed).
 /// </summary>
 public static class PipelineBus
 {
@@ -44,9 +45,15 @@ public static class PipelineBus
         where TEndpoint : IReceiveEndpointConfigurator
     {
         bus.UseConsumeFilter(typeof(LogScopeFilter<>), context);
+        bus.UseMessageRetry(outage =>
+        {
+            outage.Interval(settings.OutageRetries, RetrySettings.OutageInterval);
+            outage.Handle<Exception>(Outages.IsOutage);
+        });
         bus.UseMessageRetry(retry =>
         {
             retry.Exponential(settings.Limit, settings.MinInterval, settings.MaxInterval, settings.MinInterval);
+            retry.Ignore<Exception>(Outages.IsOutage); // left to the outage retry around this one
             retry.Ignore<TrainingDivergedException>();
             retry.Ignore<ExperimentRequestException>();
             retry.Ignore<InvalidDataException>();
