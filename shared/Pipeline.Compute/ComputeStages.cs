@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Contracts.Stages;
 using Pipeline.Data.Artifacts;
 using Pipeline.Hosting;
 using Pipeline.ML;
 using Pipeline.ML.Modeling;
+using Serilog;
 using TorchSharp;
 
 namespace Pipeline.Compute;
@@ -24,7 +26,21 @@ public static class ComputeStages
         services.AddSingleton<IFinetuning, Finetuning>();
         services.AddSingleton<IEvaluation, Evaluation>();
         services.AddSingleton<IRankAnalysis, RankAnalysis>();
+        services.AddHostedService<AbandonedTempSweep>();
         return services;
+    }
+
+    /// <summary>At start, removes what a process killed mid-write left in the artifact store (see <see cref="TempFiles"/>).</summary>
+    private sealed class AbandonedTempSweep(ArtifactStore store) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            int removed = TempFiles.SweepAbandoned(store.Root);
+            if (removed > 0) Log.Information("Removed {Count} temp file(s) abandoned by killed processes in {Root}", removed, store.Root);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static torch.Device Device(ComputeSettings settings)

@@ -1,3 +1,5 @@
+using Pipeline.Data.Artifacts;
+
 namespace Pipeline.Data;
 
 /// <summary>Writes a file so that readers see either the old content or the complete new one, never a partial file.</summary>
@@ -7,7 +9,7 @@ public static class AtomicFile
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{TempFiles.NewName()}{TempFiles.Suffix}");
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
@@ -31,7 +33,7 @@ public static class AtomicFile
     public static void WriteDirectory(string path, Action<string> writeTemp)
     {
         var full = Path.GetFullPath(path);
-        var temp = $"{full}.{Guid.NewGuid():N}.tmp";
+        var temp = $"{full}.{TempFiles.NewName()}{TempFiles.Suffix}";
         try
         {
             Directory.CreateDirectory(temp);

@@ -44,7 +44,7 @@ public sealed class ArtifactStore
     {
         if (Contains(key)) return Get(key);
         var final = PathOf(key);
-        var temp = PathOf($".tmp/{Guid.NewGuid():N}");
+        var temp = PathOf($"{TempFiles.TempFolder}/{TempFiles.NewName()}");
         Directory.CreateDirectory(temp);
         try
         {
