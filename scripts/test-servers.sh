@@ -1,6 +1,7 @@
 # Throwaway RabbitMQ and PostgreSQL for the tests, without Docker (see shared/reference/facts.md).
 # Sourced by scripts/test: `start_test_servers` exports PIPELINE_TEST_RABBITMQ, PIPELINE_TEST_RABBITMQ_API and
 # PIPELINE_TEST_POSTGRES; `stop_test_servers` (run from the caller's EXIT trap) stops both and removes the temp dir.
+# scripts/chaos also stops and starts them mid-run: stop_rabbitmq / run_rabbitmq, "${PG_STOP[@]}" / "${PG_START[@]}".
 # Everything listens on 127.0.0.1 on private ports, never the shared epmd port 4369.
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -41,11 +42,29 @@ CONF
     RABBITMQ_NODE_PORT="$port" RABBITMQ_DIST_PORT="$dist" ERL_EPMD_PORT="$RABBIT_EPMD_PORT" ERL_EPMD_ADDRESS=127.0.0.1
     RABBITMQ_BASE="$d" RABBITMQ_MNESIA_BASE="$d/mnesia" RABBITMQ_LOG_BASE="$d/log" RABBITMQ_CONFIG_FILE="$d/rabbitmq.conf"
     RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins" RABBITMQ_PID_FILE="$d/rabbitmq.pid")
-  env "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server -detached
-  wait_for 60 "RabbitMQ" grep -rqs "Server startup complete" "$d/log"
-  wait_for 30 "RabbitMQ management API" curl -sf -u guest:guest "http://127.0.0.1:$mgmt/api/overview"
   export PIPELINE_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$port/"
   export PIPELINE_TEST_RABBITMQ_API="http://127.0.0.1:$mgmt/api/"
+  run_rabbitmq
+}
+
+rabbitmq_startups() { cat "$TEST_SERVERS_DIR"/rabbitmq/log/*.log 2>/dev/null | grep -c "Server startup complete" || true; }
+rabbitmq_started_since() { (( $(rabbitmq_startups) > $1 )); }
+
+# Starts the configured node (again, after stop_rabbitmq: same ports, same durable queues and messages).
+run_rabbitmq() {
+  local before; before=$(rabbitmq_startups)
+  env "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server -detached
+  wait_for 60 "RabbitMQ" rabbitmq_started_since "$before"
+  wait_for 30 "RabbitMQ management API" curl -sf -u guest:guest "${PIPELINE_TEST_RABBITMQ_API}overview"
+}
+
+stop_rabbitmq() {
+  local pidfile=$TEST_SERVERS_DIR/rabbitmq/rabbitmq.pid pid
+  [[ -f "$pidfile" ]] || return 0
+  pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null
+  for _ in $(seq 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  rm -f "$pidfile"
 }
 
 start_postgres() {
@@ -55,9 +74,10 @@ start_postgres() {
   echo "$admin_pw" > "$d/admin.pw" && chown postgres "$d/admin.pw"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$d/data" -U admin --pwfile="$d/admin.pw" -A scram-sha-256 --auth-local=trust \
     -E UTF8 --locale=C.UTF-8 --no-sync >"$d/initdb.log"
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d/data" -l "$d/pg.log" -w \
-    -o "-p $port -k $d -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+  PG_START=(runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d/data" -l "$d/pg.log" -w
+    -o "-p $port -k $d -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start)
   PG_STOP=(runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d/data" -m fast -w stop)
+  "${PG_START[@]}" >/dev/null
   # The services connect as a least-privilege role: it owns its databases, nothing more (no superuser).
   runuser -u postgres -- "$PG_BIN/psql" -h "$d" -p "$port" -U admin -d postgres -v ON_ERROR_STOP=1 -q \
     -c "CREATE ROLE pipeline LOGIN CREATEDB PASSWORD '$pw' NOSUPERUSER NOCREATEROLE"
@@ -76,12 +96,7 @@ start_test_servers() {
 stop_test_servers() {
   [[ -n "${TEST_SERVERS_DIR:-}" ]] || return 0
   [[ -n "${PG_STOP:-}" ]] && "${PG_STOP[@]}" >/dev/null 2>&1
-  local pidfile=$TEST_SERVERS_DIR/rabbitmq/rabbitmq.pid
-  if [[ -f "$pidfile" ]]; then
-    local pid; pid=$(cat "$pidfile")
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  fi
+  stop_rabbitmq
   [[ -n "${RABBIT_EPMD_PORT:-}" ]] && ERL_EPMD_PORT=$RABBIT_EPMD_PORT epmd -kill >/dev/null 2>&1
   rm -rf "$TEST_SERVERS_DIR"
 }

@@ -30,5 +30,6 @@ app.Configure(config =>
     config.AddCommand<ServicesCommand>("services").WithDescription("Run pipeline services (data-prep, trainer, evaluator, rank-analysis) in this process.");
     config.AddCommand<ReportCommand>("report").WithDescription("Write report.md with the paper's figures and findings for an experiment.");
     config.AddCommand<RetryCommand>("retry").WithDescription("Requeue a failed or diverged run.");
+    config.AddCommand<AuditCommand>("audit").WithDescription("Check an experiment's results: complete, exactly once, artifacts intact, nothing abandoned.");
 });
 return await app.RunAsync(args);

@@ -20,6 +20,7 @@ public static class PipelineBus
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            bus.ConfigureUsageTelemetryOptions(telemetry => telemetry.Enabled = false); // no phoning home (and no network here)
             addConsumers(bus);
             if (settings.RabbitMqUri is { } uri)
                 bus.UsingRabbitMq((context, rabbit) =>

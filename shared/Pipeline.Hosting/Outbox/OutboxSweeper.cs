@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Pipeline.Hosting.Messaging;
 using Pipeline.Persistence;
 using Serilog;
 
@@ -23,6 +24,10 @@ public sealed class OutboxSweeper(IServiceScopeFactory scopes) : BackgroundServi
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try { await SweepAsync(stoppingToken); }
+            catch (Exception e) when (Outages.IsOutage(e))
+            {
+                Log.Warning("Outbox sweep postponed, a server is unreachable ({Reason}); retrying in {Interval}", e.GetBaseException().Message, Interval);
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log.Warning(e, "Outbox sweep failed; retrying in {Interval}", Interval);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Pipeline.Data.Datasets;
 using Pipeline.ML.Adapters;
 using Pipeline.ML.Modeling;
+using Serilog;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -26,6 +27,7 @@ public sealed class Trainer(LlamaForCausalLM model, IBatchSource batches, Traini
         using var optimizer = options.Optimizer.Create(ParameterGroups(trainable));
         manual_seed(options.Seed);
         var state = TrainingState.TryLoad(stateDirectory, trainable, optimizer) ?? TrainingState.Fresh;
+        if (state.Step > 0) Log.Information("Resumed training at step {Step}/{TotalSteps} ({Tokens} tokens) from {StateDirectory}", state.Step, options.TotalSteps, state.Tokens, stateDirectory);
         model.train();
         var clock = Stopwatch.StartNew();
         long startStep = state.Step;
