@@ -40,9 +40,10 @@ public static class StudyReport
 
         md.AppendLine("## How the numbers are chosen").AppendLine();
         md.AppendLine($"- **Learning** (target domain): {data.Target?.Label ?? "no target metric reported"}. Rule: the first of "
-            + $"{string.Join(" > ", MetricChoice.TargetPreference)} that a target task reports.");
+            + $"{string.Join(" > ", MetricChoice.TargetPreference)} that a target task reports and that moves from the base model by more than 2 SE at some checkpoint.");
         md.AppendLine($"- **Forgetting** (source domain): {data.Source?.Label ?? "no source metric reported"}. Rule: the first of "
-            + $"{string.Join(" > ", MetricChoice.SourcePreference)} that a source task reports.");
+            + $"{string.Join(" > ", MetricChoice.SourcePreference)} that a source task reports and that moves from the base model by more than 2 SE at some checkpoint "
+            + "(a benchmark the model is at chance on cannot show forgetting).");
         md.AppendLine("- A domain's score is the unweighted mean of that metric over every task of the domain that reports it; "
             + "`bits_per_byte` is negated so that higher is always better. Within `exact_match` the `strict-match` filter is preferred.");
         md.AppendLine("- Each configuration (method, rank, modules, weight decay, dropout) is shown at the learning rate with the best final "

@@ -2,11 +2,13 @@ namespace Pipeline.Reporting.Scoring;
 
 /// <summary>
 /// The metric a domain is scored by, chosen deterministically from what the checkpoints report:
-/// the first metric family in the domain's preference list that any checkpoint reports ("exact_match" before
-/// "acc_norm"; within a family the "strict-match" filter first, then by name), averaged without weights over every
-/// task of the domain that reports it (the paper's source score is such a mean). A metric that is zero at every
-/// checkpoint (a small model that never solves one item) is passed over for the next family. Perplexity-style metrics are negated
-/// so that higher is always better.
+/// the first metric family in the domain's preference list that any checkpoint reports and that measures something
+/// ("exact_match" before "acc_norm"; within a family the "strict-match" filter first, then by name), averaged without
+/// weights over every task of the domain that reports it (the paper's source score is such a mean). A metric
+/// measures something when at least one checkpoint differs from the base model (0 tokens) by more than 2 SE: a small
+/// model at chance on a benchmark, or one that never solves an item, cannot rank methods, so the next family is tried
+/// (whichever way the metric would move, so the choice does not favour a method). Without a base checkpoint, a metric
+/// at zero everywhere is passed over. Perplexity-style metrics are negated so that higher is always better.
 /// </summary>
 public sealed record MetricChoice(string Domain, string Metric, IReadOnlyList<string> Tasks, bool Negated)
 {
@@ -23,17 +25,34 @@ public sealed record MetricChoice(string Domain, string Metric, IReadOnlyList<st
         var reported = checkpoints.SelectMany(c => c.Metrics)
             .Where(m => string.Equals(m.Domain, domain, StringComparison.OrdinalIgnoreCase))
             .ToList();
-        foreach (var family in preference)
-        {
-            var metric = reported.Select(m => m.Metric).Where(name => Family(name) == family).Distinct()
+        var candidates = preference
+            .Select(family => reported.Select(m => m.Metric).Where(name => Family(name) == family).Distinct()
                 .OrderBy(name => name.EndsWith(",strict-match", StringComparison.Ordinal) ? 0 : 1)
                 .ThenBy(name => name, StringComparer.Ordinal)
-                .FirstOrDefault();
-            if (metric is null || reported.Where(m => m.Metric == metric).All(m => m.Value == 0)) continue; // at the floor everywhere: it measures nothing
-            var tasks = reported.Where(m => m.Metric == metric).Select(m => m.Task).Distinct().Order(StringComparer.Ordinal).ToList();
-            return new MetricChoice(domain, metric, tasks, LowerIsBetter.Contains(family));
-        }
-        return null;
+                .FirstOrDefault())
+            .OfType<string>()
+            .Where(metric => reported.Any(m => m.Metric == metric && m.Value != 0)) // at the floor everywhere: it measures nothing
+            .ToList();
+        var metric = candidates.FirstOrDefault(m => MovesFromBase(checkpoints, domain, m)) ?? candidates.FirstOrDefault();
+        if (metric is null) return null;
+        var tasks = reported.Where(m => m.Metric == metric).Select(m => m.Task).Distinct().Order(StringComparer.Ordinal).ToList();
+        return new MetricChoice(domain, metric, tasks, LowerIsBetter.Contains(Family(metric)));
+    }
+
+    /// <summary>True when some finetuned checkpoint differs from the base on this metric by more than 2 SE, or when there is no base to compare with.</summary>
+    private static bool MovesFromBase(IEnumerable<ReportCheckpoint> checkpoints, string domain, string metric)
+    {
+        var values = checkpoints.SelectMany(c => c.Metrics
+                .Where(m => m.Metric == metric && string.Equals(m.Domain, domain, StringComparison.OrdinalIgnoreCase))
+                .Select(m => (c.Tokens, Metric: m)))
+            .ToList();
+        var atBase = values.Where(v => v.Tokens == 0).DistinctBy(v => v.Metric.Task).ToDictionary(v => v.Metric.Task, v => v.Metric);
+        if (atBase.Count == 0) return true;
+        return values.Where(v => v.Tokens > 0 && atBase.ContainsKey(v.Metric.Task)).Any(v =>
+        {
+            var change = new Estimate(v.Metric.Value, v.Metric.StdErr ?? 0) - new Estimate(atBase[v.Metric.Task].Value, atBase[v.Metric.Task].StdErr ?? 0);
+            return Math.Abs(change.Value) > 2 * (change.StdErr ?? 0);
+        });
     }
 
     /// <summary>The checkpoint's score, or null when it lacks any of the chosen tasks (a partial mean would not compare).</summary>
