@@ -14,10 +14,10 @@ namespace Pipeline.Compute;
 /// Pretrains a built-in preset from Llama's initialisation on the source corpus (AdamW, the paper's cosine schedule),
 /// straight into the artifact store under the request's cache key. Resumes from its state after a crash.
 /// </summary>
-public sealed class BasePretraining(ArtifactStore store, ComputeSettings settings, Device device) : IBasePretraining
+public sealed class BasePretraining(ArtifactStore store, ComputeSettings settings, Device device, ComputeGate gate) : IBasePretraining
 {
     public Task<ModelArtifact> PretrainAsync(BasePretrainRequest request, IProgress<TrainingProgress> progress, CancellationToken ct) =>
-        Task.Factory.StartNew(() => Pretrain(request, progress, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        gate.RunAsync(() => Pretrain(request, progress, ct), ct);
 
     private ModelArtifact Pretrain(BasePretrainRequest request, IProgress<TrainingProgress> progress, CancellationToken ct)
     {

@@ -21,6 +21,7 @@ public static class ComputeStages
         services.AddSingleton(provider => new ArtifactStore(provider.GetRequiredService<PipelineSettings>().ArtifactRoot));
         services.AddSingleton(provider => Device(provider.GetRequiredService<ComputeSettings>()));
         services.AddSingleton(BuiltInCatalog.Create());
+        services.AddSingleton<ComputeGate>();
         services.AddSingleton<IDataPreparation, DataPreparation>();
         services.AddSingleton<IBasePretraining, BasePretraining>();
         services.AddSingleton<IFinetuning, Finetuning>();

@@ -14,10 +14,10 @@ namespace Pipeline.Compute;
 /// pretrains built-in bases and measures forgetting), the target dataset in the requested regime, the evaluation
 /// task sets, and either the imported base model or the request to pretrain a built-in one.
 /// </summary>
-public sealed class DataPreparation(ArtifactStore store, ComputeSettings settings) : IDataPreparation
+public sealed class DataPreparation(ArtifactStore store, ComputeSettings settings, ComputeGate gate) : IDataPreparation
 {
     public Task<PreparedData> PrepareAsync(ExperimentRequest request, CancellationToken ct) =>
-        Task.Run(() => Prepare(request), ct);
+        gate.RunAsync(() => Prepare(request), ct);
 
     private PreparedData Prepare(ExperimentRequest request)
     {

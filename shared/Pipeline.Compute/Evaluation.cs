@@ -16,10 +16,10 @@ namespace Pipeline.Compute;
 /// byte, multiple-choice acc/acc_norm, exact match of greedy generations, and the diversity of sampled generations.
 /// Adapters are merged into the base before scoring (the same function, faster).
 /// </summary>
-public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, Device device) : IEvaluation
+public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, Device device, ComputeGate gate) : IEvaluation
 {
     public Task<IReadOnlyList<MetricResult>> EvaluateAsync(CheckpointSaved saved, CancellationToken ct) =>
-        Task.Factory.StartNew(() => Evaluate(saved, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        gate.RunAsync(() => Evaluate(saved, ct), ct);
 
     private IReadOnlyList<MetricResult> Evaluate(CheckpointSaved saved, CancellationToken ct)
     {

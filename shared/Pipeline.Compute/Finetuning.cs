@@ -18,7 +18,7 @@ namespace Pipeline.Compute;
 /// Checkpoints and the resumable state are keyed by the run's content, so a redelivered or retried run yields what
 /// is already stored and resumes training from its last state instead of starting over.
 /// </summary>
-public sealed class Finetuning(ArtifactStore store, ComputeSettings settings, Device device) : IFinetuning
+public sealed class Finetuning(ArtifactStore store, ComputeSettings settings, Device device, ComputeGate gate) : IFinetuning
 {
     public async IAsyncEnumerable<CheckpointArtifact> TrainAsync(RunRequest run, IProgress<TrainingProgress> progress,
         [EnumeratorCancellation] CancellationToken ct)
@@ -32,7 +32,7 @@ public sealed class Finetuning(ArtifactStore store, ComputeSettings settings, De
         }
 
         var saved = Channel.CreateUnbounded<CheckpointArtifact>();
-        var training = Task.Factory.StartNew(() =>
+        var training = gate.RunAsync(() =>
         {
             try
             {
@@ -42,7 +42,7 @@ public sealed class Finetuning(ArtifactStore store, ComputeSettings settings, De
             }
             catch (MeasuredDiverged e) { saved.Writer.Complete(new ContractDiverged(e.Step, e.Message)); }
             catch (Exception e) { saved.Writer.Complete(e); }
-        }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }, ct);
 
         await foreach (var checkpoint in saved.Reader.ReadAllAsync(ct))
             if (yielded.Add(checkpoint.MilestoneIndex)) yield return checkpoint;

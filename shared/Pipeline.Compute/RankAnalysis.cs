@@ -11,12 +11,12 @@ namespace Pipeline.Compute;
 /// The spectrum of ΔW for every targeted projection of a checkpoint. One analyzer per base model keeps the base
 /// decompositions and the random-matrix references across all checkpoints that share it.
 /// </summary>
-public sealed class RankAnalysis(ArtifactStore store, ComputeSettings settings, Device device) : IRankAnalysis, IDisposable
+public sealed class RankAnalysis(ArtifactStore store, ComputeSettings settings, Device device, ComputeGate gate) : IRankAnalysis, IDisposable
 {
     private readonly ConcurrentDictionary<string, SpectralAnalyzer> analyzers = new();
 
     public Task<IReadOnlyList<RankResult>> AnalyseAsync(CheckpointSaved saved, CancellationToken ct) =>
-        Task.Factory.StartNew(() => Analyse(saved), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        gate.RunAsync(() => Analyse(saved), ct);
 
     private IReadOnlyList<RankResult> Analyse(CheckpointSaved saved)
     {
