@@ -9,16 +9,22 @@ namespace Pipeline.Compute;
 public sealed class ComputeGate
 {
     private readonly SemaphoreSlim turn = new(1, 1);
+    private long busyTicks;
+
+    /// <summary>Total time stages have computed in this process; the rest of a study's wall time is pipeline overhead or idling.</summary>
+    public TimeSpan Busy => TimeSpan.FromTicks(Interlocked.Read(ref busyTicks));
 
     public async Task<T> RunAsync<T>(Func<T> work, CancellationToken ct)
     {
         await turn.WaitAsync(ct);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             return await Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         finally
         {
+            Interlocked.Add(ref busyTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
             turn.Release();
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Pipeline.Cli.Views;
+using Pipeline.Compute;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Hosting;
 using Pipeline.Persistence.Queries;
@@ -34,7 +35,10 @@ static class InProcessStudy
             await using var db = await CliHosts.OpenDatabaseAsync(settings, ct);
             ResultsView.Metrics(await ResultsQueries.MetricsAsync(db, new ResultFilter(submitted.Name), ct), "table");
             if (!completed) AnsiConsole.Write(StatusView.Failures(await StatusQueries.FailuresAsync(db, submitted.ExperimentId, ct)));
-            AnsiConsole.MarkupLine($"Wall time {DateTime.UtcNow - started:hh\\:mm\\:ss}. Results: {Markup.Escape(settings.Results.Describe())}; artifacts: {Markup.Escape(settings.ArtifactRoot)}");
+            var wall = DateTime.UtcNow - started;
+            var compute = host.Services.GetRequiredService<ComputeGate>().Busy;
+            AnsiConsole.MarkupLine($"Wall time {wall:hh\\:mm\\:ss}: compute stages {compute:hh\\:mm\\:ss}, pipeline overhead and idle {(wall - compute) / wall:P1}. "
+                + $"Results: {Markup.Escape(settings.Results.Describe())}; artifacts: {Markup.Escape(settings.ArtifactRoot)}");
             return completed ? 0 : 1;
         }
         finally
