@@ -14,6 +14,7 @@ app.Configure(config =>
         bench.AddCommand<BenchTrainCommand>("train").WithDescription("Full finetuning vs LoRA: tokens/s, MFU, peak memory.");
         bench.AddCommand<BenchEvalCommand>("eval").WithDescription("Scoring and generation tokens/s, with and without the KV cache.");
         bench.AddCommand<BenchRankCommand>("rank").WithDescription("Time the rank analysis of a checkpoint against raw svdvals.");
+        bench.AddCommand<BenchPipelineCommand>("pipeline").WithDescription("A study's wall time against its compute time, and RabbitMQ events/s.");
     });
     config.AddBranch("data", data =>
     {

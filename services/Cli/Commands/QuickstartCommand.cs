@@ -20,10 +20,8 @@ public sealed class QuickstartCommand : AsyncCommand<QuickstartCommand.Settings>
     {
         try
         {
-            var (request, source) = settings.Request is { } file
-                ? (ExperimentRequestFile.Load(file), file)
-                : (ExperimentRequestFile.Parse(BuiltInRequest(), "quickstart.json (built in)"), "quickstart.json (built in)");
-            return await InProcessStudy.RunAsync(settings, request, source, cancellationToken);
+            var (request, source) = Load(settings.Request);
+            return (await InProcessStudy.RunAsync(settings, request, source, cancellationToken)).ExitCode;
         }
         catch (ExperimentRequestException e)
         {
@@ -31,6 +29,11 @@ public sealed class QuickstartCommand : AsyncCommand<QuickstartCommand.Settings>
             return 2;
         }
     }
+
+    /// <summary>The request in <paramref name="file"/>, or the built-in quickstart study; with where it came from.</summary>
+    internal static (ExperimentRequest Request, string Source) Load(string? file) => file is not null
+        ? (ExperimentRequestFile.Load(file), file)
+        : (ExperimentRequestFile.Parse(BuiltInRequest(), "quickstart.json (built in)"), "quickstart.json (built in)");
 
     static string BuiltInRequest()
     {

@@ -31,7 +31,7 @@ public sealed class SubmitCommand : AsyncCommand<SubmitCommand.Settings>
             var request = ExperimentRequestFile.Load(settings.File);
             var pipeline = CliHosts.Settings(settings);
             if (!pipeline.UsesRabbitMq) // no broker to hand it to: run it here, embedded
-                return await InProcessStudy.RunAsync(settings, request, settings.File, cancellationToken);
+                return (await InProcessStudy.RunAsync(settings, request, settings.File, cancellationToken)).ExitCode;
             return await PublishAsync(settings, request, cancellationToken);
         }
         catch (ExperimentRequestException e)

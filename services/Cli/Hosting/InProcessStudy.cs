@@ -18,7 +18,14 @@ namespace Pipeline.Cli.Hosting;
 /// </summary>
 static class InProcessStudy
 {
-    public static async Task<int> RunAsync(PipelineCommandSettings options, ExperimentRequest request, string source, CancellationToken ct)
+    /// <summary>Whether the study completed, its wall time, and how much of it the compute stages took.</summary>
+    public sealed record Outcome(bool Completed, TimeSpan Wall, TimeSpan Compute)
+    {
+        public double Overhead => (Wall - Compute) / Wall;
+        public int ExitCode => Completed ? 0 : 1;
+    }
+
+    public static async Task<Outcome> RunAsync(PipelineCommandSettings options, ExperimentRequest request, string source, CancellationToken ct)
     {
         using var host = CliHosts.Services(options, PipelineServices.All, LogEventLevel.Warning);
         var settings = host.Services.GetRequiredService<PipelineSettings>();
@@ -35,11 +42,10 @@ static class InProcessStudy
             await using var db = await CliHosts.OpenDatabaseAsync(settings, ct);
             ResultsView.Metrics(await ResultsQueries.MetricsAsync(db, new ResultFilter(submitted.Name), ct), "table");
             if (!completed) AnsiConsole.Write(StatusView.Failures(await StatusQueries.FailuresAsync(db, submitted.ExperimentId, ct)));
-            var wall = DateTime.UtcNow - started;
-            var compute = host.Services.GetRequiredService<ComputeGate>().Busy;
-            AnsiConsole.MarkupLine($"Wall time {wall:hh\\:mm\\:ss}: compute stages {compute:hh\\:mm\\:ss}, pipeline overhead and idle {(wall - compute) / wall:P1}. "
+            var outcome = new Outcome(completed, DateTime.UtcNow - started, host.Services.GetRequiredService<ComputeGate>().Busy);
+            AnsiConsole.MarkupLine($"Wall time {outcome.Wall:hh\\:mm\\:ss}: compute stages {outcome.Compute:hh\\:mm\\:ss}, pipeline overhead and idle {outcome.Overhead:P1}. "
                 + $"Results: {Markup.Escape(settings.Results.Describe())}; artifacts: {Markup.Escape(settings.ArtifactRoot)}");
-            return completed ? 0 : 1;
+            return outcome;
         }
         finally
         {
