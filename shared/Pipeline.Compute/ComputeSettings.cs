@@ -18,7 +18,14 @@ public sealed record ComputeSettings
     public long PretrainTokens { get; init; } = 800_000;
     public double PretrainLearningRate { get; init; } = 2e-3;
     public int EvalBatchSize { get; init; } = 16;
-    public int MaxPerplexityDocuments { get; init; } = 12;
+    public int MaxPerplexityDocuments { get; init; } = 32;
+
+    /// <summary>
+    /// Each perplexity document is scored on its first this many characters (about 1,000 tokens): the standard error
+    /// comes from the spread across documents, so more, shorter documents measure better for the same compute than a
+    /// few whole books.
+    /// </summary>
+    public int MaxPerplexityDocumentChars { get; init; } = 4000;
     public int MaxMultipleChoiceItems { get; init; } = 300;
     public int MaxGenerationItems { get; init; } = 100;
     public int MaxNewTokens { get; init; } = 64;

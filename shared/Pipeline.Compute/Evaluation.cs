@@ -52,7 +52,7 @@ public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, De
         switch (info.Kind)
         {
             case "perplexity":
-                var documents = TaskFile.ReadPerplexity(file).Take(settings.MaxPerplexityDocuments);
+                var documents = TaskFile.ReadPerplexity(file).Take(settings.MaxPerplexityDocuments).Select(d => d.Leading(settings.MaxPerplexityDocumentChars));
                 return Perplexity.Metrics(task, Perplexity.ScoreDocuments(scorer, codec, documents));
             case "multiple_choice":
                 var questions = TaskFile.ReadMultipleChoice(file).Take(settings.MaxMultipleChoiceItems)

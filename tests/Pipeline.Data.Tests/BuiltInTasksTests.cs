@@ -38,4 +38,11 @@ public class BuiltInTasksTests
         Assert.True(math.Count >= 300, $"{math.Count} math items");
         Assert.All(math, i => Assert.Matches(@"^-?\d+$", i.Answer));
     }
+
+    [Theory]
+    [InlineData("short text", 20, "short text")]
+    [InlineData("the quick brown fox", 12, "the quick")]
+    [InlineData("abcdefghij", 4, "abcd")]
+    public void A_perplexity_documents_lead_is_cut_at_a_word_boundary_within_the_limit(string text, int maxChars, string lead) =>
+        Assert.Equal(lead, new PerplexityDocument("d", text).Leading(maxChars).Text);
 }

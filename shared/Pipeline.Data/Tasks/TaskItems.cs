@@ -1,7 +1,16 @@
 namespace Pipeline.Data.Tasks;
 
 /// <summary>Held-out text scored by perplexity and bits per byte.</summary>
-public sealed record PerplexityDocument(string Id, string Text);
+public sealed record PerplexityDocument(string Id, string Text)
+{
+    /// <summary>The document's first <paramref name="maxChars"/> characters at most, cut after the last whitespace before the limit.</summary>
+    public PerplexityDocument Leading(int maxChars)
+    {
+        if (Text.Length <= maxChars) return this;
+        int cut = Text.LastIndexOfAny([' ', '\n', '\t'], maxChars - 1);
+        return this with { Text = Text[..(cut > 0 ? cut : maxChars)] };
+    }
+}
 
 /// <summary>lm-evaluation-harness multiple choice: score each choice's log-likelihood after the context (acc, acc_norm).</summary>
 public sealed record MultipleChoiceItem(string Context, IReadOnlyList<string> Choices, int Label);
