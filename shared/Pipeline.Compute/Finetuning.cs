@@ -32,21 +32,41 @@ public sealed class Finetuning(ArtifactStore store, ComputeSettings settings, De
         }
 
         var saved = Channel.CreateUnbounded<CheckpointArtifact>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var training = gate.RunAsync(() =>
         {
             try
             {
                 TrainingRun.Finetune(plan.BaseDirectory, plan.Batches, plan.Spec, plan.StateDirectory, plan.Writer(store), device,
-                    TrainingProgressReport.To(progress, run.TokenBudget), c => saved.Writer.TryWrite(plan.Artifact(store, c.Index, c.Step)), ct);
+                    TrainingProgressReport.To(progress, run.TokenBudget), c => saved.Writer.TryWrite(plan.Artifact(store, c.Index, c.Step)), stop.Token);
                 saved.Writer.Complete();
             }
             catch (MeasuredDiverged e) { saved.Writer.Complete(new ContractDiverged(e.Step, e.Message)); }
             catch (Exception e) { saved.Writer.Complete(e); }
-        }, ct);
+        }, stop.Token);
+        try
+        {
+            await foreach (var checkpoint in saved.Reader.ReadAllAsync(ct))
+                if (yielded.Add(checkpoint.MilestoneIndex)) yield return checkpoint;
+            await training;
+        }
+        finally
+        {
+            // The caller stopped reading (its announcement failed, it is shutting down): stop this training too, so
+            // that it cannot finish unseen, behind the retry that resumes it.
+            await StopAsync(training, stop);
+        }
+        // Whatever reached the store while this call waited or resumed (another attempt's milestones) is announced too.
+        foreach (var stored in plan.StoredCheckpoints(store))
+            if (yielded.Add(stored.MilestoneIndex)) yield return stored;
+    }
 
-        await foreach (var checkpoint in saved.Reader.ReadAllAsync(ct))
-            if (yielded.Add(checkpoint.MilestoneIndex)) yield return checkpoint;
-        await training;
+    private static async Task StopAsync(Task training, CancellationTokenSource stop)
+    {
+        if (training.IsCompleted) return;
+        await stop.CancelAsync();
+        try { await training; }
+        catch (OperationCanceledException) { }
     }
 
     private RunPlan Plan(RunRequest run)
