@@ -47,7 +47,8 @@ public sealed class RunRequestedConsumer(ResultsDb db, Outbox outbox, IFinetunin
             return;
         }
         await db.Runs.Where(r => r.Id == run.Id && r.Status == RunStatus.Training)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Trained).SetProperty(r => r.UpdatedAt, DateTime.UtcNow), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Trained).SetProperty(r => r.UpdatedAt, DateTime.UtcNow)
+                .SetProperty(r => r.Step, r => r.TotalSteps).SetProperty(r => r.TokensSeen, r => r.TotalTokens), ct); // progress lost with a killed attempt still reads 100%
         Log.Information("Run {CellKey} trained", run.CellKey);
     }
 
