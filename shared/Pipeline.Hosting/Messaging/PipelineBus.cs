@@ -9,8 +9,8 @@ namespace Pipeline.Hosting.Messaging;
 /// <summary>
 /// MassTransit over RabbitMQ when a connection string is given, else in-memory. RabbitMQ queues are durable and
 /// messages persistent by default; publisher confirms are on. Failed messages are retried with exponential backoff,
-/// then land in the endpoint's <c>_error</c> queue (a database or
-/// broker outage is retried patiently instead, see <see cref="RetrySettings"/>) and a Fault&lt;T&gt; is published (FaultConsumer marks the run failed).
+/// then land in the endpoint's <c>_error</c> queue and a Fault&lt;T&gt; is published (FaultConsumer marks the run failed).
+/// A failure caused by a database or broker outage is retried patiently instead (see <see cref="RetrySettings"/>).
 /// </summary>
 public static class PipelineBus
 {
