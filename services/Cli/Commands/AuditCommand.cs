@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 using Pipeline.Cli.Hosting;
 using Pipeline.Compute;
 using Pipeline.Data.Artifacts;
-using Pipeline.Persistence.Queries;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -30,12 +29,8 @@ public sealed class AuditCommand : AsyncCommand<AuditCommand.Settings>
     {
         var pipeline = CliHosts.Settings(settings);
         await using var db = await CliHosts.OpenDatabaseAsync(pipeline, cancellationToken);
-        var experiment = await StatusQueries.FindExperimentAsync(db, settings.Experiment, cancellationToken);
-        if (experiment is null)
-        {
-            AnsiConsole.MarkupLine($"[red]No experiment named '{Markup.Escape(settings.Experiment)}'[/] in {Markup.Escape(pipeline.Results.Describe())}.");
-            return 1;
-        }
+        var experiment = await CliHosts.FindExperimentAsync(db, pipeline, settings.Experiment, cancellationToken);
+        if (experiment is null) return 1;
         var report = await new ExperimentAudit(db, new ArtifactStore(pipeline.ArtifactRoot)).RunAsync(experiment, cancellationToken);
         if (settings.Json) Console.Out.WriteLine(JsonSerializer.Serialize(report, JsonOptions));
         else Write(report);

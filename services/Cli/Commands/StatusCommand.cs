@@ -29,12 +29,8 @@ public sealed class StatusCommand : AsyncCommand<StatusCommand.Settings>
             AnsiConsole.Write(StatusView.Experiments(await StatusQueries.ExperimentsAsync(db, cancellationToken)));
             return 0;
         }
-        var experiment = await StatusQueries.FindExperimentAsync(db, settings.Experiment, cancellationToken);
-        if (experiment is null)
-        {
-            AnsiConsole.MarkupLine($"[red]No experiment named '{Markup.Escape(settings.Experiment)}'[/] in {Markup.Escape(pipeline.Results.Describe())}.");
-            return 1;
-        }
+        var experiment = await CliHosts.FindExperimentAsync(db, pipeline, settings.Experiment, cancellationToken);
+        if (experiment is null) return 1;
         if (settings.Watch) await LiveProgress.FollowAsync(pipeline, experiment.Id, cancellationToken);
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(experiment.Name)}[/] {experiment.Status}");
         AnsiConsole.Write(StatusView.Runs(await StatusQueries.RunsAsync(db, experiment.Id, cancellationToken)));

@@ -4,8 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Pipeline.Hosting;
 using Pipeline.Persistence;
+using Pipeline.Persistence.Queries;
+using Pipeline.Persistence.Rows;
 using Pipeline.Workflow;
 using Serilog.Events;
+using Spectre.Console;
 
 namespace Pipeline.Cli.Hosting;
 
@@ -32,6 +35,15 @@ static class CliHosts
     {
         await ResultsDbSetup.MigrateAsync(settings.Results, ct, attempts: 2);
         return ResultsDbSetup.Open(settings.Results);
+    }
+
+    /// <summary>The experiment by name or id; null, after telling the user which database lacks it, when there is none.</summary>
+    public static async Task<ExperimentRow?> FindExperimentAsync(ResultsDb db, PipelineSettings settings, string nameOrId, CancellationToken ct)
+    {
+        var experiment = await StatusQueries.FindExperimentAsync(db, nameOrId, ct);
+        if (experiment is null)
+            AnsiConsole.MarkupLine($"[red]No experiment named '{Markup.Escape(nameOrId)}'[/] in {Markup.Escape(settings.Results.Describe())}.");
+        return experiment;
     }
 
     static Dictionary<string, string?> Overrides(PipelineCommandSettings options) =>
