@@ -14,7 +14,9 @@ namespace Pipeline.Compute;
 /// <summary>
 /// Learning and forgetting metrics of one checkpoint on the experiment's evaluation tasks: perplexity and bits per
 /// byte, multiple-choice acc/acc_norm, exact match of greedy generations, and the diversity of sampled generations.
-/// Adapters are merged into the base before scoring (the same function, faster).
+/// Adapters are merged into the base before scoring (the same function, faster). Diversity is sampled where the
+/// report compares it, on the base model and at each run's last checkpoint: elsewhere it would cost a sixth of the
+/// evaluation and be read by nothing.
 /// </summary>
 public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, Device device, ComputeGate gate) : IEvaluation
 {
@@ -31,11 +33,14 @@ public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, De
         {
             ct.ThrowIfCancellationRequested();
             var file = Path.Combine(ArtifactRefs.Resolve(store, task.Artifact), BuiltInCatalog.Tasks[task.Name].File);
-            results.AddRange(Score(model, codec, task.Name, BuiltInCatalog.Tasks[task.Name], file)
+            results.AddRange(Score(model, codec, task.Name, BuiltInCatalog.Tasks[task.Name], file, SamplesDiversity(saved.Checkpoint.MilestoneIndex, saved.Run))
                 .Select(m => new MetricResult(task.Name, task.Domain, m.Metric, m.Value, m.StdErr)));
         }
         return results;
     }
+
+    public static bool SamplesDiversity(int milestoneIndex, RunRequest run) =>
+        milestoneIndex == CheckpointArtifact.BaseMilestone || milestoneIndex == run.Milestones.Count - 1;
 
     private LlamaForCausalLM LoadCheckpoint(string baseDirectory, CheckpointArtifact checkpoint)
     {
@@ -46,7 +51,8 @@ public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, De
         return model;
     }
 
-    private IEnumerable<MetricValue> Score(LlamaForCausalLM model, ITextCodec codec, string task, BuiltInCatalog.TaskInfo info, string file)
+    private IEnumerable<MetricValue> Score(LlamaForCausalLM model, ITextCodec codec, string task, BuiltInCatalog.TaskInfo info, string file,
+        bool diversity)
     {
         var scorer = new LogLikelihoodScorer(model, settings.EvalBatchSize);
         switch (info.Kind)
@@ -59,13 +65,13 @@ public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, De
                     .ToList();
                 return MultipleChoice.Evaluate(task, questions, scorer, codec).Metrics;
             default:
-                return Generation(model, codec, task, info, TaskFile.ReadGeneration(file));
+                return Generation(model, codec, task, info, TaskFile.ReadGeneration(file), diversity);
         }
     }
 
-    /// <summary>Greedy exact match (GSM8K's strict and flexible extraction for math, the first body line for code), then sampled diversity.</summary>
+    /// <summary>Greedy exact match (GSM8K's strict and flexible extraction for math, the first body line for code), then sampled diversity if asked.</summary>
     private IEnumerable<MetricValue> Generation(LlamaForCausalLM model, ITextCodec codec, string task, BuiltInCatalog.TaskInfo info,
-        IReadOnlyList<GenerationItem> all)
+        IReadOnlyList<GenerationItem> all, bool diversity)
     {
         var generator = new TextGenerator(model, codec);
         var items = all.Take(settings.MaxGenerationItems).ToList();
@@ -73,7 +79,8 @@ public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, De
         AnswerMatcher[] matchers = info.Domain == "math" ? [AnswerMatcher.Strict, AnswerMatcher.Flexible] : [AnswerMatcher.FirstLine];
         var sampling = greedy with { Temperature = 1.0, TopP = 0.95, Seed = 1234 };
         var prompts = items.Take(settings.DiversityPrompts).Select(i => i.Prompt).ToList();
-        return [.. ExactMatch.Evaluate(task, items, generator, greedy, matchers, settings.EvalBatchSize).Metrics,
-                .. Diversity.Evaluate(task, prompts, generator, sampling, settings.DiversitySamples, settings.EvalBatchSize)];
+        var exactMatch = ExactMatch.Evaluate(task, items, generator, greedy, matchers, settings.EvalBatchSize).Metrics;
+        return diversity ? [.. exactMatch, .. Diversity.Evaluate(task, prompts, generator, sampling, settings.DiversitySamples, settings.EvalBatchSize)]
+            : exactMatch;
     }
 }

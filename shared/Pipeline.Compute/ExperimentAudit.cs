@@ -4,6 +4,7 @@ using Pipeline.Contracts;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Contracts.Stages;
 using Pipeline.Data.Artifacts;
+using Pipeline.ML.Evaluation;
 using Pipeline.Persistence;
 using Pipeline.Persistence.Rows;
 
@@ -52,7 +53,9 @@ public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
 
         int expectedRuns = ExperimentPlan.Expand(request).Count;
         long expectedCheckpoints = (long)expectedRuns * (request.Milestones!.Count + 1);
-        var metricKeys = metrics.Select(m => (m.Task, m.Metric)).Distinct().Count();
+        var metricKeys = metrics.Select(m => (m.Task, m.Metric)).Distinct().ToList();
+        long ExpectedMetrics(CheckpointRow c) => metricKeys.Count(key => !Diversity.MetricNames.Contains(key.Metric)
+            || Evaluation.SamplesDiversity(c.MilestoneIndex, requests[c.RunId]));
         long expectedRankRows = checkpoints.Where(c => c.MilestoneIndex != CheckpointArtifact.BaseMilestone)
             .Sum(c => (long)Layers(requests[c.RunId].BaseModel) * requests[c.RunId].Spec.TargetModules.Count);
         var failures = await db.Failures.AsNoTracking().Where(f => f.ExperimentId == experiment.Id).Select(f => f.Reason).ToListAsync(ct);
@@ -67,7 +70,7 @@ public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
             Count("checkpoints", expectedCheckpoints, checkpoints.Count),
             Count("checkpoints evaluated", expectedCheckpoints, checkpoints.Count(c => c.EvaluatedAt != null)),
             Count("checkpoints rank-analysed", expectedCheckpoints, checkpoints.Count(c => c.RankAnalysedAt != null)),
-            Count(AuditReport.MetricRows, expectedCheckpoints * metricKeys, metrics.Count),
+            Count(AuditReport.MetricRows, Math.Max(0, expectedCheckpoints - checkpoints.Count) * metricKeys.Count + checkpoints.Sum(ExpectedMetrics), metrics.Count),
             Count(AuditReport.RankRows, expectedRankRows, ranks.Count),
             Count("duplicate result rows", 0,
                 metrics.Count - metrics.Distinct().Count() + ranks.Count - ranks.Distinct().Count()),

@@ -12,6 +12,8 @@ public sealed record DiversityScores(double FractionUnique, double Distinct1, do
 /// </summary>
 public static class Diversity
 {
+    public static readonly IReadOnlyList<string> MetricNames = ["fraction_unique", "distinct_1", "distinct_2", "edit_similarity"];
+
     public static DiversityScores Of(IReadOnlyList<string> completions)
     {
         if (completions.Count < 2) throw new ArgumentException($"diversity needs at least two completions (got {completions.Count})");
@@ -41,13 +43,8 @@ public static class Diversity
             scores.AddRange(completions.Chunk(k).Select(samples => Of(samples.Select(c => c.Text).ToArray())));
             progress?.Invoke(new EvalProgress("diversity", scores.Count, prompts.Count));
         }
-        var metrics = new[]
-        {
-            Statistics.Mean(task, "fraction_unique", scores.Select(s => s.FractionUnique).ToArray()),
-            Statistics.Mean(task, "distinct_1", scores.Select(s => s.Distinct1).ToArray()),
-            Statistics.Mean(task, "distinct_2", scores.Select(s => s.Distinct2).ToArray()),
-            Statistics.Mean(task, "edit_similarity", scores.Select(s => s.EditSimilarity).ToArray()),
-        };
+        Func<DiversityScores, double>[] values = [s => s.FractionUnique, s => s.Distinct1, s => s.Distinct2, s => s.EditSimilarity];
+        var metrics = MetricNames.Select((name, i) => Statistics.Mean(task, name, scores.Select(values[i]).ToArray())).ToArray();
         Log.Information("Diversity {Task}: {Prompts} prompts × {K}, distinct-2 {Distinct2:F4}", task, prompts.Count, k, metrics[2].Value);
         return metrics;
     }

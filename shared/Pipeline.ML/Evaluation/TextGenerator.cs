@@ -73,7 +73,7 @@ public sealed class TextGenerator(LlamaForCausalLM model, ITextCodec codec)
             var input = cache is not null && last is not null
                 ? tensor(last, [count, 1], device: device)
                 : tensor(Inputs(prompts, width, rows), [count, width + step], device: device);
-            var logits = model.Forward(input, cache).select(1, -1);
+            var logits = model.NextTokenLogits(input, cache);
             last = TokenSampler.Next(logits, options.Temperature, options.TopP, generator).cpu().data<long>().ToArray();
             for (int r = 0; r < count; r++) rows[r].Append((int)last[r]);
         }

@@ -33,6 +33,24 @@ public sealed class KvCache : IDisposable
             this.leftPadding = tensor(leftPadding.Select(p => (long)p).ToArray(), [batchSize, 1], device: device).DetachFromDisposeScope();
     }
 
+    private KvCache(Tensor[] keys, Tensor[] values, Tensor? leftPadding, int capacity, int length)
+    {
+        (this.keys, this.values, this.leftPadding, Capacity, Length) = (keys, values, leftPadding, capacity, length);
+    }
+
+    /// <summary>
+    /// A new cache whose row i is a copy of this cache's row <c>rows[i]</c>, prefix and padding included: one prefill
+    /// of a shared context then serves every continuation of it.
+    /// </summary>
+    public KvCache SelectRows(long[] rows)
+    {
+        using var scope = NewDisposeScope();
+        var index = tensor(rows, device: keys[0].device);
+        Tensor Pick(Tensor t) => t.index_select(0, index).DetachFromDisposeScope();
+        return new KvCache(keys.Select(Pick).ToArray(), values.Select(Pick).ToArray(), leftPadding is null ? null : Pick(leftPadding),
+            Capacity, Length);
+    }
+
     public int Capacity { get; }
 
     /// <summary>Slots already cached; the next tokens fill slots Length, Length+1, ...</summary>

@@ -309,9 +309,21 @@ public sealed class LlamaForCausalLM : Module<Tensor, Tensor>
     public Tensor Forward(Tensor inputIds, KvCache? cache)
     {
         using var scope = NewDisposeScope();
-        var hidden = model.Forward(inputIds, RopeOn(inputIds.device), cache);
-        var logits = lm_head is null ? functional.linear(hidden, model.EmbedTokens.weight!) : lm_head.call(hidden);
-        return logits.MoveToOuterDisposeScope();
+        return Logits(Hidden(inputIds, cache)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(B, T) ids → (B, T, d) final hidden states, for callers that need the logits of a few positions only.</summary>
+    public Tensor Hidden(Tensor inputIds, KvCache? cache) => model.Forward(inputIds, RopeOn(inputIds.device), cache);
+
+    /// <summary>(…, d) hidden states → (…, vocab) logits through the head (or the tied embedding).</summary>
+    public Tensor Logits(Tensor hidden) =>
+        lm_head is null ? functional.linear(hidden, model.EmbedTokens.weight!) : lm_head.call(hidden);
+
+    /// <summary>(B, T) ids → (B, vocab) logits of the last position only: decoding needs no others.</summary>
+    public Tensor NextTokenLogits(Tensor inputIds, KvCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        return Logits(Hidden(inputIds, cache).select(1, -1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The tables follow the model when it is moved with .to(device).</summary>

@@ -12,7 +12,7 @@ internal static class MethodFigures
 
     public static readonly Figure Diversity = new("generation_diversity", "Generation diversity per method",
         "Diversity of target-task generations at the last checkpoint, each configuration at its best learning rate, ±1 SE.",
-        "No checkpoint reports a diversity metric (distinct_1, distinct_2, unique_fraction) on a target generation task.", BuildDiversity);
+        "No checkpoint reports a diversity metric (distinct_1, distinct_2, fraction_unique) on a target generation task.", BuildDiversity);
 
     public static readonly Figure Intruders = new("intruder_dimensions", "Intruder dimensions per method",
         "Mean intruder dimensions per weight matrix at the last checkpoint: top singular vectors of the finetuned W whose best |cosine| with the base W's singular vectors is below ε.",

@@ -138,7 +138,7 @@ public static class StudyFindings
         var lora = BestLora(d);
         var full = BestFull(d);
         if (metric is null || lora is null || full is null || metric.ScoreOfRepeats(lora.Final.Checkpoints) is not { } l || metric.ScoreOfRepeats(full.Final.Checkpoints) is not { } f)
-            return Finding.Missing("5", claim, effect, "Add a target generation task whose evaluation reports distinct_2 (or distinct_1, unique_fraction).");
+            return Finding.Missing("5", claim, effect, "Add a target generation task whose evaluation reports distinct_2 (or distinct_1, fraction_unique).");
         return Finding.Judge("5", claim, $"{effect} ({metric.Label})", l - f, $"{lora.Label}: {l}; {full.Label}: {f}.",
             "Generate more samples (more prompts or more samples per prompt).");
     }

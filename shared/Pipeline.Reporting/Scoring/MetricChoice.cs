@@ -14,7 +14,7 @@ public sealed record MetricChoice(string Domain, string Metric, IReadOnlyList<st
 {
     public static readonly IReadOnlyList<string> TargetPreference = ["pass@1", "exact_match", "acc_norm", "acc", "bits_per_byte"];
     public static readonly IReadOnlyList<string> SourcePreference = ["acc_norm", "acc", "bits_per_byte"];
-    public static readonly IReadOnlyList<string> DiversityPreference = ["distinct_2", "distinct_1", "unique_fraction"];
+    public static readonly IReadOnlyList<string> DiversityPreference = ["distinct_2", "distinct_1", "fraction_unique"];
 
     private static readonly HashSet<string> LowerIsBetter = ["bits_per_byte", "byte_perplexity", "word_perplexity", "token_perplexity"];
 

@@ -31,6 +31,29 @@ public class LogLikelihoodScorerTests
     }
 
     [Fact]
+    public void Continuations_of_a_shared_context_score_as_if_each_were_read_whole()
+    {
+        using var model = EvalModels.Random(seed: 4);
+        int[] longContext = [0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], shortContext = [0, 20, 21];
+        ScoringRequest[] requests =
+        [
+            new(longContext, [5]), new(shortContext, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]), new(longContext, [14, 15, 16]),
+            new(shortContext, [7]), new(longContext, [2, 2]), new([0, 5], [6, 7]),
+            new([0, .. Enumerable.Range(2, 14)], [4, 5]), new([0, .. Enumerable.Range(2, 14)], [6, 7, 8]), // cut from the left: read alone
+        ];
+
+        var scores = new LogLikelihoodScorer(model, batchSize: 4).Score(requests);
+
+        for (int i = 0; i < requests.Length; i++)
+        {
+            var whole = requests[i].Context.Concat(requests[i].Continuation).TakeLast(17).ToArray();
+            int length = requests[i].Continuation.Length;
+            Assert.Equal(EvalModels.SumLogProb(model, whole, whole.Length - 1 - length, whole.Length - 1), scores[i].LogProb, 4);
+            Assert.Equal(length, scores[i].TokenLogProbs.Length);
+        }
+    }
+
+    [Fact]
     public void Greedy_flag_is_set_exactly_when_every_continuation_token_is_the_argmax()
     {
         using var model = EvalModels.Random(seed: 2);

@@ -62,13 +62,14 @@ public sealed class When_services_run_as_separate_hosts_over_RabbitMQ(TestServer
             Assert.Contains("poisoned run", Assert.Single(failures).Reason);
             Assert.Equal(("trainer", failed.CellKey), (failures[0].Stage, failures[0].CellKey));
         }
-        Assert.Equal(1u, await servers.QueueLengthAsync(bed.RabbitMq!, "run-requested_error"));
+        // The failure row is written before MassTransit moves the message to the error queue: wait for both.
+        await bed.WaitUntilAsync(async _ => await servers.QueueLengthAsync(bed.RabbitMq!, "run-requested_error") == 1, "the poison run reaches the error queue");
 
         compute.PoisonLearningRates.Clear(); // the cause is fixed; `pipeline retry <run>`
         await using (var scope = host.Services.CreateAsyncScope())
         await using (var db = bed.OpenDb())
             await scope.ServiceProvider.GetRequiredService<RunRetry>().RetryAsync((await db.Runs.SingleAsync(r => r.Status == RunStatus.Failed)).Id, publishNow: true, CancellationToken.None);
-        await bed.WaitUntilAsync(db => db.Experiments.AnyAsync(e => e.Status == ExperimentStatus.Completed), "the retried experiment completes");
+        await bed.WaitUntilAsync(db => db.Experiments.AnyAsync(e => e.Status == ExperimentStatus.Completed), "the retried experiment completes", 120);
     }
 
     [Theory]
