@@ -15,6 +15,7 @@ app.Configure(config =>
         bench.AddCommand<BenchEvalCommand>("eval").WithDescription("Scoring and generation tokens/s, with and without the KV cache.");
         bench.AddCommand<BenchRankCommand>("rank").WithDescription("Time the rank analysis of a checkpoint against raw svdvals.");
         bench.AddCommand<BenchPipelineCommand>("pipeline").WithDescription("A study's wall time against its compute time, and RabbitMQ events/s.");
+        bench.AddCommand<BenchScaleCommand>("scale").WithDescription("1 against 2 trainer processes on a 4-run experiment: throughput, nothing lost or trained twice.");
     });
     config.AddBranch("data", data =>
     {
