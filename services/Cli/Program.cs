@@ -33,5 +33,6 @@ app.Configure(config =>
     config.AddCommand<ReportCommand>("report").WithDescription("Write report.md with the paper's figures and findings for an experiment.");
     config.AddCommand<RetryCommand>("retry").WithDescription("Requeue a failed or diverged run.");
     config.AddCommand<AuditCommand>("audit").WithDescription("Check an experiment's results: complete, exactly once, artifacts intact, nothing abandoned.");
+    config.AddCommand<DashboardCommand>("dashboard").WithDescription("Serve the results dashboard and HTTP API (writes need Pipeline__Dashboard__Token).");
 });
 return await app.RunAsync(args);

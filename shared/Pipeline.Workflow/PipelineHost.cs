@@ -17,12 +17,18 @@ public static class PipelineHost
     {
         var builder = Host.CreateApplicationBuilder(args);
         if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
-        var name = services.Count == 1 ? services.First().Name() : "pipeline";
+        builder.AddPipeline(services, services.Count == 1 ? services.First().Name() : "pipeline", minimumLevel);
+        return builder;
+    }
+
+    /// <summary>Adds the bus, the results database and the given services' consumers to any host (a web app too).</summary>
+    public static void AddPipeline(this IHostApplicationBuilder builder, IReadOnlyCollection<PipelineService> services, string name,
+        LogEventLevel minimumLevel = LogEventLevel.Information)
+    {
         builder.Services.AddSingleton(new HostedServices(services));
         builder.Services.AddHostedService<StageCheck>(); // first, so a missing stage stops the host before the bus starts
         builder.AddPipelineInfrastructure(name, bus => bus.AddConsumers(services), minimumLevel);
         builder.Services.AddWorkflow();
-        return builder;
     }
 
     public static HostApplicationBuilder CreateBuilder(string[] args, PipelineService service) => CreateBuilder(args, [service]);

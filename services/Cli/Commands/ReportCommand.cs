@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using Pipeline.Cli.Hosting;
-using Pipeline.Cli.Reports;
 using Pipeline.Reporting;
 using Spectre.Console;
 using Spectre.Console.Cli;

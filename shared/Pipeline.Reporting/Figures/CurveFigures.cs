@@ -72,14 +72,7 @@ internal static class CurveFigures
     }
 
     /// <summary>Points no other point beats on both learning and forgetting, in order of learning (both axes: higher is better).</summary>
-    internal static IReadOnlyList<(double X, double Y)> ParetoFront(IEnumerable<(double X, double Y)> points)
-    {
-        var front = new List<(double X, double Y)>();
-        foreach (var p in points.OrderByDescending(p => p.X).ThenByDescending(p => p.Y))
-            if (front.Count == 0 || p.Y > front[^1].Y) front.Add(p);
-        front.Reverse();
-        return front;
-    }
+    internal static IReadOnlyList<(double X, double Y)> ParetoFront(IEnumerable<(double X, double Y)> points) => Pareto.Front(points, p => p.X, p => p.Y);
 
     private static Plot? BuildRegularization(StudyData d)
     {

@@ -1,7 +1,7 @@
 namespace Pipeline.Reporting.Scoring;
 
 /// <summary>Projection names as the rank analysis writes them ("q", "gate"), also accepting Hugging Face's ("q_proj").</summary>
-internal static class ModuleNames
+public static class ModuleNames
 {
     private static readonly string[] Order = ["q", "k", "v", "o", "gate", "up", "down"];
 

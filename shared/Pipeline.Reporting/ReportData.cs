@@ -3,12 +3,11 @@ using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
 using Pipeline.Persistence;
 using Pipeline.Persistence.Queries;
-using Pipeline.Reporting;
 
-namespace Pipeline.Cli.Reports;
+namespace Pipeline.Reporting;
 
 /// <summary>Reads one experiment's runs, metrics and rank analyses from the results database into a report's input.</summary>
-static class ReportData
+public static class ReportData
 {
     public static async Task<ReportInput> LoadAsync(ResultsDb db, string experiment, CancellationToken ct)
     {
@@ -47,7 +46,7 @@ static class ReportData
     const string BaseRunKey = "base";
 
     /// <summary>The paper's names for module sets: All, MLP or Attention, else the list itself.</summary>
-    static string ModuleSet(IReadOnlyList<string> modules)
+    public static string ModuleSet(IReadOnlyList<string> modules)
     {
         var set = modules.ToHashSet();
         string[] attention = ["q_proj", "k_proj", "v_proj", "o_proj"], mlp = ["gate_proj", "up_proj", "down_proj"];

@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Pipeline.Persistence;
+using Pipeline.Persistence.Rows;
+using Pipeline.Reporting;
+using Pipeline.Reporting.Findings;
+using Pipeline.Reporting.Scoring;
+
+namespace Pipeline.Dashboard.Api;
+
+public sealed record MetricLabel(string Label, string Metric);
+
+/// <summary>Scores oriented so that higher is better; learning and forgetting are relative to the base model.</summary>
+public sealed record StudyPoint(long Tokens, double? Target, double? TargetStdErr, double? Source, double? SourceStdErr, double? Learning, double? Forgetting);
+
+public sealed record StudyCurve(string Label, string Method, int? Rank, string Modules, double LearningRate, IReadOnlyList<StudyPoint> Points);
+
+public sealed record FrontPoint(string Label, long Tokens, double Learning, double Forgetting);
+
+public sealed record RankPoint(long Tokens, double Rank90);
+
+public sealed record RankCurve(string Label, string ModuleType, IReadOnlyList<RankPoint> Points);
+
+public sealed record FindingRow(string Id, string Claim, string Verdict, string? Estimate, string Note);
+
+public sealed record Study(MetricLabel? Target, MetricLabel? Source, IReadOnlyList<StudyCurve> Curves, IReadOnlyList<FrontPoint> Pareto,
+    IReadOnlyList<RankCurve> Ranks, IReadOnlyList<int> LoraRanks, double? RandomRank90, IReadOnlyList<FindingRow> Findings)
+{
+    public static readonly Study Empty = new(null, null, [], [], [], [], null, []);
+}
+
+/// <summary>The report's analysis (Pipeline.Reporting) as JSON for the experiment page: the same metric choice and findings as `pipeline report`.</summary>
+static class StudyView
+{
+    public static async Task<Study> LoadAsync(ResultsDb db, ExperimentRow experiment, CancellationToken ct)
+    {
+        if (!await db.Runs.AnyAsync(r => r.ExperimentId == experiment.Id, ct)) return Study.Empty;
+        var input = await ReportData.LoadAsync(db, experiment.Name, ct);
+        var data = new StudyData(input);
+        var curves = data.Curves.Select(c => new StudyCurve(c.Label, c.Config.Method, c.Config.Rank, c.Config.Modules, c.LearningRate,
+            [.. WithBase(data, c.Points).Select(p => Point(data, p))])).ToList();
+        var ranks = input.Checkpoints.SelectMany(c => c.Ranks).ToList();
+        return new Study(
+            data.Target is { } t ? new MetricLabel(t.Label, t.Metric) : null,
+            data.Source is { } s ? new MetricLabel(s.Label, s.Metric) : null,
+            curves, Front(curves), RankCurves(data), input.LoraRanksOfInterest,
+            ranks.Count > 0 ? ranks.Average(r => r.RandomRank90) : null,
+            [.. StudyFindings.Analyze(data).Select(Row)]);
+    }
+
+    /// <summary>Every curve starts at the base model (0 tokens), as in the report's figures.</summary>
+    static IEnumerable<CurvePoint> WithBase(StudyData data, IReadOnlyList<CurvePoint> points) =>
+        data.Base is { } b && points.All(p => p.Tokens > 0) ? points.Prepend(new CurvePoint(0, data.BaseTarget, data.BaseSource, [b])) : points;
+
+    static StudyPoint Point(StudyData data, CurvePoint p) => new(p.Tokens, p.Target?.Value, p.Target?.StdErr, p.Source?.Value, p.Source?.StdErr,
+        p.Target is { } target && data.BaseTarget is { } bt ? target.Value - bt.Value : null,
+        p.Source is { } source && data.BaseSource is { } bs ? bs.Value - source.Value : null);
+
+    /// <summary>The checkpoints no other beats on both learning (higher) and forgetting (lower).</summary>
+    static IReadOnlyList<FrontPoint> Front(IEnumerable<StudyCurve> curves)
+    {
+        var points = curves.SelectMany(c => c.Points.Where(p => p is { Learning: not null, Forgetting: not null })
+            .Select(p => new FrontPoint(c.Label, p.Tokens, p.Learning!.Value, p.Forgetting!.Value)));
+        return Pareto.Front(points, p => p.Learning, p => -p.Forgetting);
+    }
+
+    /// <summary>Mean rank@90% of ΔW over the layers, per curve and module type, at each analysed checkpoint.</summary>
+    static IReadOnlyList<RankCurve> RankCurves(StudyData data) =>
+    [
+        .. from curve in data.Curves
+           from type in new[] { "attention", "mlp" }
+           let points = curve.Points
+               .Select(p => (p.Tokens, Ranks: p.Checkpoints.SelectMany(c => c.Ranks).Where(r => IsOfType(r.Module, type)).ToList()))
+               .Where(p => p.Tokens > 0 && p.Ranks.Count > 0)
+               .Select(p => new RankPoint(p.Tokens, p.Ranks.Average(r => r.Rank90))).ToList()
+           where points.Count > 0
+           select new RankCurve($"{curve.Label} {type}", type, points),
+    ];
+
+    static bool IsOfType(string module, string type) => type == "mlp" ? ModuleNames.IsMlp(module) : ModuleNames.IsAttention(module);
+
+    static FindingRow Row(Finding f) => new(f.Id, f.Claim, f.Verdict switch
+    {
+        Verdict.Holds => "holds",
+        Verdict.DoesNotHold => "does not hold",
+        _ => "not supported",
+    }, f.Size?.ToString(), f.Diagnosis ?? f.Evidence);
+}
