@@ -19,7 +19,9 @@ namespace Pipeline.Dashboard;
 /// </summary>
 public static class DashboardApp
 {
-    public static WebApplication Create(string[] args, IDictionary<string, string?>? overrides = null, LogEventLevel logLevel = LogEventLevel.Information)
+    /// <param name="configureServices">Runs last, so it can replace a registration (tests swap in their catalog).</param>
+    public static WebApplication Create(string[] args, IDictionary<string, string?>? overrides = null, LogEventLevel logLevel = LogEventLevel.Information,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
@@ -27,7 +29,7 @@ public static class DashboardApp
 
         IReadOnlyCollection<PipelineService> services = PipelineSettings.From(builder.Configuration).UsesRabbitMq ? [] : PipelineServices.All;
         builder.AddPipeline(services, "dashboard", logLevel);
-        if (services.Count > 0) builder.Services.AddComputeStages();
+        builder.Services.AddComputeStages(); // the catalog that validates requests, and the stages when they run here
         builder.Services.AddSingleton(DashboardSettings.From(builder.Configuration));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -37,6 +39,7 @@ public static class DashboardApp
             o.SerializerOptions.Converters.Add(new UtcDateTimeConverter());
         });
 
+        configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         var settings = app.Services.GetRequiredService<DashboardSettings>();
         app.Use((context, next) => Access.LoopbackUnlessPublic(context, settings, () => next(context)));
