@@ -64,7 +64,7 @@ public static class StudyPresets
             var domain = BuiltInCatalog.DatasetDomains[target];
 
             Assert.Contains("prose-perplexity", tasks);
-            Assert.Contains("prose-choice", tasks);
+            Assert.DoesNotContain("prose-choice", tasks); // at chance for a 4-layer model: an hour's budget spent on noise
             Assert.All(tasks, t => Assert.Contains(BuiltInCatalog.Tasks[t].Domain, new[] { Domains.Source, domain }));
             var targetKinds = tasks.Select(t => BuiltInCatalog.Tasks[t]).Where(t => t.Domain == domain).Select(t => t.Kind).ToList();
             Assert.Contains("perplexity", targetKinds);
