@@ -25,11 +25,12 @@ public static class ReportData
             return new ReportRun(r.CellKey, r.Method, r.Rank, ModuleSet(spec.TargetModules), spec.LearningRate, spec.WeightDecay,
                 spec.Dropout, spec.Seed, r.Status.ToString().ToLowerInvariant());
         }).ToList();
-        var checkpoints = metrics.Select(m => (m.Run, m.TokensSeen)).Concat(ranks.Select(r => (r.Run, r.TokensSeen))).Distinct()
+        var metricsAt = metrics.ToLookup(m => (m.Run, m.TokensSeen));
+        var ranksAt = ranks.ToLookup(r => (r.Run, r.TokensSeen));
+        var checkpoints = metricsAt.Select(g => g.Key).Union(ranksAt.Select(g => g.Key))
             .Select(c => new ReportCheckpoint(c.Run, c.TokensSeen,
-                [.. metrics.Where(m => m.Run == c.Run && m.TokensSeen == c.TokensSeen).Select(m => new ReportMetric(m.Task, m.Domain, m.Metric, m.Value, m.StdErr))],
-                [.. ranks.Where(r => r.Run == c.Run && r.TokensSeen == c.TokensSeen)
-                    .Select(r => new ReportRank(r.Layer, r.Module, r.Rank90, r.RandomRank90, r.StableRank, r.IntruderCount, null, []))]))
+                [.. metricsAt[c].Select(m => new ReportMetric(m.Task, m.Domain, m.Metric, m.Value, m.StdErr))],
+                [.. ranksAt[c].Select(r => new ReportRank(r.Layer, r.Module, r.Rank90, r.RandomRank90, r.StableRank, r.IntruderCount, null, []))]))
             .ToList();
         // Every run announces the base model as its checkpoint at 0 tokens; the report shows it once, as the base.
         if (checkpoints.FirstOrDefault(c => c.Tokens == 0) is { } baseCheckpoint)

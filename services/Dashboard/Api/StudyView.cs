@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Persistence;
 using Pipeline.Persistence.Rows;
@@ -28,10 +29,34 @@ public sealed record Study(MetricLabel? Target, MetricLabel? Source, IReadOnlyLi
     public static readonly Study Empty = new(null, null, [], [], [], [], null, []);
 }
 
-/// <summary>The report's analysis (Pipeline.Reporting) as JSON for the experiment page: the same metric choice and findings as `pipeline report`.</summary>
+/// <summary>
+/// The report's analysis (Pipeline.Reporting) as JSON for the experiment page: the same metric choice and findings as
+/// `pipeline report`. It is computed again only when a checkpoint has been evaluated or rank-analysed since.
+/// </summary>
 static class StudyView
 {
+    static readonly ConcurrentDictionary<Guid, (string Version, Study Study)> Cache = new();
+
     public static async Task<Study> LoadAsync(ResultsDb db, ExperimentRow experiment, CancellationToken ct)
+    {
+        var version = await VersionAsync(db, experiment.Id, ct);
+        if (Cache.TryGetValue(experiment.Id, out var cached) && cached.Version == version) return cached.Study;
+        var study = await ComputeAsync(db, experiment, ct);
+        Cache[experiment.Id] = (version, study);
+        return study;
+    }
+
+    /// <summary>What the study depends on: the runs, and how many of their checkpoints are evaluated and rank-analysed.</summary>
+    static async Task<string> VersionAsync(ResultsDb db, Guid experimentId, CancellationToken ct)
+    {
+        var checkpoints = from c in db.Checkpoints join r in db.Runs on c.RunId equals r.Id where r.ExperimentId == experimentId select c;
+        int runs = await db.Runs.CountAsync(r => r.ExperimentId == experimentId, ct);
+        int evaluated = await checkpoints.CountAsync(c => c.EvaluatedAt != null, ct);
+        int analysed = await checkpoints.CountAsync(c => c.RankAnalysedAt != null, ct);
+        return $"{runs}/{evaluated}/{analysed}";
+    }
+
+    static async Task<Study> ComputeAsync(ResultsDb db, ExperimentRow experiment, CancellationToken ct)
     {
         if (!await db.Runs.AnyAsync(r => r.ExperimentId == experiment.Id, ct)) return Study.Empty;
         var input = await ReportData.LoadAsync(db, experiment.Name, ct);
