@@ -27,6 +27,16 @@ install_servers() {
   fi
 }
 
+# npm builds the dashboard (Chart.js) and runs its browser tests; Debian's chromium is the browser they drive.
+install_browser_tools() {
+  local missing=()
+  command -v npm >/dev/null || missing+=(nodejs npm)
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  ((${#missing[@]})) || return 0
+  echo "scripts/test: installing ${missing[*]} (apt)" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
 start_rabbitmq() {
   local d=$TEST_SERVERS_DIR/rabbitmq port mgmt dist
   mkdir -p "$d"
