@@ -160,7 +160,9 @@ public sealed class LogLikelihoodScorer(LlamaForCausalLM model, int batchSize = 
     {
         logits = logits.to_type(ScalarType.Float32);
         var target = tensor(targets, [logits.shape[0], logits.shape[1]], device: logits.device);
-        var logProbs = logits.log_softmax(-1).gather(-1, target.unsqueeze(-1)).squeeze(-1).cpu().data<float>().ToArray();
+        // log_softmax(x)[t] = x[t] − logsumexp(x), without writing out the whole (B, T, vocab) log_softmax.
+        var picked = logits.gather(-1, target.unsqueeze(-1)).squeeze(-1);
+        var logProbs = (picked - logits.logsumexp(-1)).cpu().data<float>().ToArray();
         var greedy = logits.argmax(-1).eq(target).cpu().data<bool>().ToArray();
         return (logProbs, greedy);
     }
