@@ -80,7 +80,8 @@ public sealed partial class BenchScaleCommand : AsyncCommand<BenchScaleCommand.S
         try
         {
             var requestFile = Path.Combine(logs, "request.json");
-            File.WriteAllText(requestFile, Request(name, settings.Tokens));
+            // Each round its own seed: a run identical to one already trained would resume at its end instead of training.
+            File.WriteAllText(requestFile, Request(name, settings.Tokens, seed: trainers));
             ChildProcess.RunSelf(["submit", requestFile], environment);
             AnsiConsole.MarkupLineInterpolated($"{trainers} trainer(s): submitted {name}; logs in {logs}");
             var (training, wall) = await FollowAsync(pipeline, name, services, ct);
@@ -133,10 +134,10 @@ public sealed partial class BenchScaleCommand : AsyncCommand<BenchScaleCommand.S
     [GeneratedRegex("""Run "?([^"\s]+)"? trained""")]
     private static partial Regex TrainedLine();
 
-    static string Request(string name, long tokens) => $$"""
+    static string Request(string name, long tokens, int seed) => $$"""
         {
           "name": "{{name}}",
-          "seeds": [1],
+          "seeds": [{{seed}}],
           "baseModel": { "preset": "tiny" },
           "datasets": { "source": "prose", "target": "python" },
           "regime": "cpt",
