@@ -51,7 +51,7 @@ static class ExperimentEndpoints
         foreach (var e in await StatusQueries.ExperimentsAsync(db, ct))
         {
             var runs = await StatusQueries.RunsAsync(db, e.Id, ct);
-            items.Add(new ExperimentListItem(e.Id, e.Name, e.Status, e.Runs, e.RunsCompleted, e.RunsFailed, Progress(runs),
+            items.Add(new ExperimentListItem(e.Id, e.Name, e.Status, e.Runs, e.RunsCompleted, e.RunsFailed, Progress(runs.Select(r => (r.CheckpointsDone, r.CheckpointCount))),
                 e.SubmittedAt, e.CompletedAt, Wall(e.SubmittedAt, e.CompletedAt)));
         }
         return items;
@@ -61,7 +61,7 @@ static class ExperimentEndpoints
     {
         if (await StatusQueries.FindExperimentAsync(db, experiment, ct) is not { } e) return NotFound(experiment);
         var runs = await RunSummaries.ForExperimentAsync(db, e.Id, ct);
-        double progress = runs.Sum(r => r.Checkpoints) is var total and > 0 ? (double)runs.Sum(r => r.CheckpointsDone) / total : 0;
+        var progress = Progress(runs.Select(r => (r.CheckpointsDone, r.Checkpoints)));
         return Results.Ok(new ExperimentDetail(e.Id, e.Name, e.Status, e.SubmittedAt, e.CompletedAt, Wall(e.SubmittedAt, e.CompletedAt), progress, runs));
     }
 
@@ -121,8 +121,11 @@ static class ExperimentEndpoints
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No experiment named or numbered '{what}'");
 
     /// <summary>Fraction of the expected checkpoints (base and milestones of every run) evaluated and rank-analysed.</summary>
-    static double Progress(IReadOnlyList<RunStatusLine> runs) =>
-        runs.Sum(r => r.CheckpointCount) is var total and > 0 ? (double)runs.Sum(r => r.CheckpointsDone) / total : 0;
+    static double Progress(IEnumerable<(int Done, int Expected)> runs)
+    {
+        var (done, expected) = runs.Aggregate((0, 0), (sum, r) => (sum.Item1 + r.Done, sum.Item2 + r.Expected));
+        return expected > 0 ? (double)done / expected : 0;
+    }
 
     static double Wall(DateTime submitted, DateTime? completed) => ((completed ?? DateTime.UtcNow) - submitted).TotalSeconds;
 
