@@ -69,7 +69,7 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
     private Tensor MergedForward(Tensor x)
     {
         if (is_grad_enabled()) return MergedLoraFunction.Apply(x, base_layer.weight!, A, B, Scaling);
-        using var merged = base_layer.weight!.addmm(B, A, beta: 1, alpha: (float)Scaling);
+        using var merged = MergedLoraFunction.Merge(base_layer.weight!, A, B, Scaling);
         return functional.linear(x, merged);
     }
 

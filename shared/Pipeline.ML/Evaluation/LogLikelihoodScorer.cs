@@ -21,6 +21,12 @@ public sealed record LogLikelihood(double LogProb, bool IsGreedy, float[] TokenL
 /// </summary>
 public sealed class LogLikelihoodScorer(LlamaForCausalLM model, int batchSize = 8, Action<EvalProgress>? progress = null)
 {
+    /// <summary>
+    /// Trimming the heap page-faults the next batch's activations afresh (~20% of a batch's time when done after every
+    /// batch); every 8 batches bounds the growth between trims at ~60 MB for under 3% of the time.
+    /// </summary>
+    private const int TrimEveryBatches = 8;
+
     public LlamaForCausalLM Model => model;
 
     /// <summary>Tokens the model reads at once: its max_position_embeddings.</summary>
@@ -31,11 +37,11 @@ public sealed class LogLikelihoodScorer(LlamaForCausalLM model, int batchSize = 
         for (int i = 0; i < requests.Count; i++) Validate(requests[i], i);
         var (shared, alone) = Partition(requests);
         var results = new LogLikelihood[requests.Count];
-        int done = 0;
+        int done = 0, batches = 0;
         void Report(int count)
         {
             done += count;
-            GlibcHeap.ReleaseFreeMemory();
+            if (++batches % TrimEveryBatches == 0) GlibcHeap.ReleaseFreeMemory();
             progress?.Invoke(new EvalProgress("loglikelihood", done, requests.Count));
         }
 
@@ -52,6 +58,7 @@ public sealed class LogLikelihoodScorer(LlamaForCausalLM model, int batchSize = 
             Scatter(members, ScoreShared(groups.Select(g => g.Select(i => requests[i]).ToArray()).ToArray()), results);
             Report(members.Length);
         }
+        GlibcHeap.ReleaseFreeMemory();
         return results;
     }
 

@@ -66,6 +66,14 @@ public class LoraTests
     }
 
     [Fact]
+    public void TorchSharp_still_has_the_output_cache_that_LoRA_releases()
+    {
+        // If a TorchSharp upgrade renames these private fields the release silently stops, and LoRA's peak memory
+        // grows by one output-sized tensor per projection: fail here instead.
+        Assert.True(OutputCache.IsSupported);
+    }
+
+    [Fact]
     public void Scaling_is_alpha_over_r_or_over_sqrt_r()
     {
         Assert.Equal(2.0, ConfigFor("lora", 16).Scaling);               // α = 2r by default
