@@ -11,11 +11,12 @@ namespace Pipeline.Reporting;
 public static class StudyReport
 {
     /// <summary>Writes the report into <paramref name="outDirectory"/> (created if absent) and returns the findings it states.</summary>
-    public static IReadOnlyList<Finding> Write(ReportInput input, string outDirectory)
+    /// <param name="otherRegime">A study of the other regime (CPT or IFT), to compare finding 1 across the two.</param>
+    public static IReadOnlyList<Finding> Write(ReportInput input, string outDirectory, ReportInput? otherRegime = null)
     {
         Directory.CreateDirectory(outDirectory);
         var data = new StudyData(input);
-        var findings = StudyFindings.Analyze(data);
+        var findings = StudyFindings.Analyze(data, otherRegime is null ? null : new StudyData(otherRegime));
         var drawn = new List<(Figure Figure, bool Drawn)>();
         foreach (var figure in Figure.All)
         {

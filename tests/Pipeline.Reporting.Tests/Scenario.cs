@@ -18,7 +18,8 @@ internal sealed record Scenario(
     int MiddleLayerBonus = 8,
     int LoraIntruders = 3,
     int FullIntruders = 0,
-    double StdErr = 0.004)
+    double StdErr = 0.004,
+    string Regime = "ift")
 {
     public static readonly long[] Tokens = [100_000, 200_000, 400_000, 800_000];
     private const double BaseTarget = 0.10, BaseSource = 0.67, Gain = 0.30, ForgetPerGain = 0.6;
@@ -50,7 +51,7 @@ internal sealed record Scenario(
         Add("lora", 4, "all", 3e-4, LoraCapacity * 0.8, LoraForgetFactor);
         Add("lora", 4, "mlp", 3e-4, LoraCapacity * 0.7, LoraForgetFactor);
         Add("lora", 16, "attention", 3e-4, LoraCapacity * AttentionFactor, LoraForgetFactor);
-        return new ReportInput("constructed", "ift", runs, checkpoints, [1, 4, 16, 64], 256);
+        return new ReportInput($"constructed-{Regime}", Regime, runs, checkpoints, [1, 4, 16, 64], 256);
     }
 
     private static double Progress(long tokens) => Math.Log2(1 + tokens / 100_000.0) / Math.Log2(1 + Tokens[^1] / 100_000.0);

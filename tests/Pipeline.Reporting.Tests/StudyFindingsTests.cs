@@ -19,6 +19,23 @@ public sealed class StudyFindingsTests
     }
 
     [Fact]
+    public void LoRA_suits_IFT_better_when_its_gap_to_full_FT_is_wider_in_CPT()
+    {
+        StudyData Study(string regime, double loraCapacity) => new(new Scenario(LoraCapacity: loraCapacity, Regime: regime).Build());
+        Finding IftOverCpt(StudyData study, StudyData other) => StudyFindings.Analyze(study, other).Single(f => f.Id == "7c");
+
+        var paperLike = IftOverCpt(Study("ift", 0.9), Study("cpt", 0.5));
+        var reversed = IftOverCpt(Study("cpt", 0.9), Study("ift", 0.5));
+        var sameRegime = IftOverCpt(Study("ift", 0.9), Study("ift", 0.5));
+
+        Assert.Equal(Verdict.Holds, paperLike.Verdict);
+        Assert.Equal(0.3 * 0.4, paperLike.Size!.Value.Value, 3); // Gain × (0.9 − 0.5) of capacity at the last checkpoint
+        Assert.Equal(Verdict.DoesNotHold, reversed.Verdict);
+        Assert.Equal(Verdict.NotSupported, sameRegime.Verdict);
+        Assert.Null(sameRegime.Size);
+    }
+
+    [Fact]
     public void Findings_fail_on_a_study_that_contradicts_the_paper()
     {
         var findings = Analyze(new Scenario(

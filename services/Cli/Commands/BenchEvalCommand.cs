@@ -15,7 +15,7 @@ public sealed class BenchEvalCommand : Command<BenchEvalCommand.Settings>
     {
         [CommandOption("--prompt-tokens <N>"), Description("Prompt length before generation."), DefaultValue(256)] public int PromptTokens { get; init; } = 256;
         [CommandOption("--new-tokens <N>"), Description("Tokens generated per run."), DefaultValue(256)] public int NewTokens { get; init; } = 256;
-        [CommandOption("--batches <N>"), Description("Scoring batches of 8 × 256 tokens."), DefaultValue(16)] public int Batches { get; init; } = 16;
+        [CommandOption("--batches <N>"), Description("Scoring batches of 16 × 256 tokens."), DefaultValue(8)] public int Batches { get; init; } = 8;
         [CommandOption("--device <D>"), DefaultValue("auto")] public string Device { get; init; } = "auto";
         [CommandOption("--threads <N>"), Description("Intra-op threads; 1 avoids OpenMP spin-waits on a busy machine.")] public int? Threads { get; init; }
         [CommandOption("--json <FILE>"), Description("Also write the figures to this file.")] public string? Json { get; init; }

@@ -62,11 +62,14 @@ public sealed class BenchTrainCommand : Command<BenchTrainCommand.Settings>
 
     private static void Print(IReadOnlyList<TrainBenchmarkResult> results)
     {
-        var table = new Table().AddColumns("method", "trainable params", "tokens/s", "step (s)", "model TFLOP/s", "MFU", "peak RSS (MiB)");
+        var table = new Table().AddColumns("method", "trainable params", "tokens/s", "step (s)", "model TFLOP/s", "MFU", "peak RSS (MiB)",
+            "RSS 1st→last 10% (MiB)");
         foreach (var r in results)
             table.AddRow(r.Method, $"{r.TrainableParameters:N0}", $"{r.TokensPerSecond:N0}", $"{r.StepSeconds:F3}",
-                $"{r.ModelTflops:F3}", $"{r.Mfu:P1}", $"{r.PeakRssBytes / 1048576.0:N0}");
+                $"{r.ModelTflops:F3}", $"{r.Mfu:P1}", $"{r.PeakRssBytes / 1048576.0:N0}",
+                $"{r.EarlyRssBytes / 1048576.0:N0}→{r.LateRssBytes / 1048576.0:N0} {r.RssGrowth:+0.0%;-0.0%}");
         AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"{results[0].TimedSteps:N0} timed steps per method");
         foreach (var r in results) AnsiConsole.MarkupLine($"{r.Method}: matmul peak (2048² fp32, same process) {r.MatmulPeakTflops * 1000:F1} GFLOP/s");
         if (results.Count == 2)
             AnsiConsole.MarkupLine($"LoRA/full: tokens/s {results[1].TokensPerSecond / results[0].TokensPerSecond:F2}×, peak RSS {(double)results[1].PeakRssBytes / results[0].PeakRssBytes:F2}×");

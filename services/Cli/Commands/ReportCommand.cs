@@ -15,13 +15,17 @@ public sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
 
         [CommandOption("--out <DIR>"), Description("Where report.md and its figures go."), DefaultValue("report")]
         public string Out { get; init; } = "report";
+
+        [CommandOption("--versus <EXPERIMENT>"), Description("A study of the other regime (CPT against IFT) on the same target, for finding 7c.")]
+        public string? Versus { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         await using var db = await CliHosts.OpenDatabaseAsync(CliHosts.Settings(settings), cancellationToken);
         var input = await ReportData.LoadAsync(db, settings.Experiment, cancellationToken);
-        var findings = StudyReport.Write(input, settings.Out);
+        var versus = settings.Versus is { } other ? await ReportData.LoadAsync(db, other, cancellationToken) : null;
+        var findings = StudyReport.Write(input, settings.Out, versus);
         var table = new Table().AddColumns("finding", "verdict", "effect");
         foreach (var f in findings) table.AddRow(Markup.Escape(f.Claim), f.Verdict.ToString(), Markup.Escape(f.Effect));
         AnsiConsole.Write(table);

@@ -10,7 +10,12 @@ namespace Pipeline.ML.Benchmarks;
 
 public sealed record TrainBenchmarkResult(
     string Method, long TrainableParameters, double TokensPerSecond, double StepSeconds,
-    double ModelTflops, double MatmulPeakTflops, double Mfu, long PeakRssBytes);
+    double ModelTflops, double MatmulPeakTflops, double Mfu, long PeakRssBytes, int TimedSteps,
+    double EarlyRssBytes, double LateRssBytes)
+{
+    /// <summary>Resident memory of the last tenth of the timed steps against the first tenth: a leak shows as growth.</summary>
+    public double RssGrowth => LateRssBytes / EarlyRssBytes - 1;
+}
 
 /// <summary>
 /// Measures training throughput of full finetuning and LoRA on one config, against a matmul peak measured in the
@@ -41,6 +46,7 @@ public static class TrainBenchmark
         var batches = new SyntheticBatches(batchSize, config.MaxPositionEmbeddings, config.VocabSize);
         var stateDirectory = Directory.CreateTempSubdirectory("bench-state").FullName;
         var stepTimes = new List<double>();
+        var rss = new List<long>();
         var clock = Stopwatch.StartNew();
         var options = new TrainingOptions
         {
@@ -49,7 +55,13 @@ public static class TrainBenchmark
             StateEverySteps = int.MaxValue,
         };
         var trainer = new Trainer(model, batches, options, stateDirectory);
-        trainer.Progress += _ => { Synchronize(device); stepTimes.Add(clock.Elapsed.TotalSeconds); clock.Restart(); };
+        trainer.Progress += _ =>
+        {
+            Synchronize(device);
+            stepTimes.Add(clock.Elapsed.TotalSeconds);
+            rss.Add(Environment.WorkingSet);
+            clock.Restart();
+        };
         try { trainer.Run(); }
         finally { Directory.Delete(stateDirectory, recursive: true); }
 
@@ -57,7 +69,10 @@ public static class TrainBenchmark
         double tokensPerSecond = (double)batchSize * config.MaxPositionEmbeddings / stepSeconds;
         double modelTflops = FlopsPerToken(config) * tokensPerSecond / 1e12;
         long trainable = LoraModel.TrainableParameters(model).Sum(p => p.Parameter.numel());
-        return new TrainBenchmarkResult(method, trainable, tokensPerSecond, stepSeconds, modelTflops, peakTflops, modelTflops / peakTflops, PeakRssBytes());
+        var timedRss = rss.Skip(warmup).ToList();
+        int tenth = Math.Max(1, timedRss.Count / 10);
+        return new TrainBenchmarkResult(method, trainable, tokensPerSecond, stepSeconds, modelTflops, peakTflops, modelTflops / peakTflops,
+            PeakRssBytes(), steps, timedRss.Take(tenth).Average(), timedRss.TakeLast(tenth).Average());
     }
 
     public static double FlopsPerToken(LlamaConfig c)

@@ -17,14 +17,14 @@ public sealed record EvalBenchmarkResult(
 
 /// <summary>
 /// Throughput of the evaluation engine on a randomly initialised model: batched scoring (forward + log-softmax over
-/// 8 × min(256, context) tokens per batch), and greedy generation of a fixed number of new tokens after a prompt,
+/// 16 × min(256, context) tokens per batch), and greedy generation of a fixed number of new tokens after a prompt,
 /// with the KV cache and with full recomputation. Memory growth is measured from the end of the first scoring batch
 /// to the end of the last, so a leak shows however many batches run. Training throughput (full finetuning, the same
-/// batches of 8 × 256 tokens) is measured in the same process, so the ratio does not drift with the machine's load.
+/// batches of 16 × 256 tokens) is measured in the same process, so the ratio does not drift with the machine's load.
 /// </summary>
 public static class EvalBenchmark
 {
-    private const int ScoringBatchSize = 8;
+    private const int ScoringBatchSize = 16; // the evaluator's default (Pipeline:Compute:EvalBatchSize), as training's BatchSize
 
     public static EvalBenchmarkResult Run(LlamaConfig config, Device device, int promptTokens, int newTokens, int scoringBatches)
     {
