@@ -28,7 +28,12 @@ static class LiveProgress
                     if (runs.Count > 0 && !preparing.IsFinished) preparing.Increment(1);
                     foreach (var run in runs) Update(progress, bars, run);
                     if (experiment?.Status == ExperimentStatus.Completed) { outcome = true; break; }
-                    if (runs.Count > 0 && runs.All(r => r.Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Diverged)) break;
+                    if (runs.Count > 0 && runs.All(r => r.Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Diverged))
+                    {
+                        // The experiment's own status can lag its last run's by a message: all runs completed is success.
+                        outcome = runs.All(r => r.Status == RunStatus.Completed);
+                        break;
+                    }
                     await Task.Delay(TimeSpan.FromSeconds(1), ct);
                 }
             });

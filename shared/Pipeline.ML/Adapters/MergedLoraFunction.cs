@@ -19,6 +19,7 @@ public sealed class MergedLoraFunction : autograd.SingleTensorFunction<MergedLor
 {
     public override string Name => nameof(MergedLoraFunction);
 
+    /// <summary>The context of the forward that <c>apply</c> just ran on this thread: the way to its node's output cache.</summary>
     [ThreadStatic] private static autograd.AutogradContext? lastContext;
 
     public static Tensor Apply(Tensor x, Tensor weight, Tensor a, Tensor b, double scaling)

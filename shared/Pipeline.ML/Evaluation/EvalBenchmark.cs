@@ -34,7 +34,7 @@ public static class EvalBenchmark
         model.InitializeWeights(seed: 0);
         var (scoringRate, memoryGrowth) = Scoring(model, scoringBatches);
         var training = TrainBenchmark.Run("full", config with { MaxPositionEmbeddings = ScoringLength(config) }, ScoringBatchSize,
-            steps: 4, warmup: 1, device, peakTflops: double.NaN);
+            steps: 6, warmup: 2, device, peakTflops: double.NaN);
 
         var prompt = RandomTokens(new Random(1), promptTokens, config.VocabSize);
         var generator = new TextGenerator(model, new TokenIdCodec(config.BosTokenId, config.EosTokenId));

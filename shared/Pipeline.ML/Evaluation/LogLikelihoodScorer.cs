@@ -162,15 +162,21 @@ public sealed class LogLikelihoodScorer(LlamaForCausalLM model, int batchSize = 
             Result(firstLogProbs, firstGreedy, m, 1), Result(logProbs, greedy, m * width, r.Continuation.Length - 1)))];
     }
 
-    /// <summary>Each position's log p(target) and whether the target is the argmax, for (B, T, vocab) logits and B·T targets.</summary>
+    /// <summary>
+    /// Each position's log p(target) and whether the target is the argmax, for (B, T, vocab) logits and B·T targets.
+    /// Overwrites <paramref name="logits"/> when they are already fp32.
+    /// </summary>
     private static (float[] LogProbs, bool[] Greedy) TokenScores(Tensor logits, long[] targets)
     {
         logits = logits.to_type(ScalarType.Float32);
         var target = tensor(targets, [logits.shape[0], logits.shape[1]], device: logits.device);
-        // log_softmax(x)[t] = x[t] − logsumexp(x), without writing out the whole (B, T, vocab) log_softmax.
         var picked = logits.gather(-1, target.unsqueeze(-1)).squeeze(-1);
-        var logProbs = (picked - logits.logsumexp(-1)).cpu().data<float>().ToArray();
-        var greedy = logits.argmax(-1).eq(target).cpu().data<bool>().ToArray();
+        var (max, argmax) = logits.max(-1); // indices of the first maximum, as argmax
+        // log_softmax(x)[t] = x[t] − max − log Σ exp(x − max). The logits are not read again, so the exponentials
+        // overwrite them: one (B, T, vocab) pass each for max, x − max and exp, half of logsumexp's and argmax's work.
+        var logSumExp = logits.sub_(max.unsqueeze(-1)).exp_().sum(-1).log_().add_(max);
+        var logProbs = (picked - logSumExp).cpu().data<float>().ToArray();
+        var greedy = argmax.eq(target).cpu().data<bool>().ToArray();
         return (logProbs, greedy);
     }
 
