@@ -35,13 +35,13 @@ public static class EvalBenchmark
         model.InitializeWeights(seed: 0);
         // Scoring and training take turns, and each rate is the median of its rounds: this shared machine's speed
         // drifts by tens of percent over a minute, which a single scoring-then-training pass reads as a ratio.
+        var trainingConfig = config with { MaxPositionEmbeddings = ScoringLength(config) };
         var scoring = new List<(double TokensPerSecond, long MemoryGrowth)>();
         var training = new List<double>();
         for (int round = 0; round < Rounds; round++)
         {
             scoring.Add(Scoring(model, scoringBatches));
-            training.Add(TrainBenchmark.Run("full", config with { MaxPositionEmbeddings = ScoringLength(config) }, ScoringBatchSize,
-                steps: 6, warmup: 2, device, peakTflops: double.NaN).TokensPerSecond);
+            training.Add(TrainBenchmark.Run("full", trainingConfig, ScoringBatchSize, steps: 6, warmup: 2, device, peakTflops: double.NaN).TokensPerSecond);
         }
 
         var prompt = RandomTokens(new Random(1), promptTokens, config.VocabSize);

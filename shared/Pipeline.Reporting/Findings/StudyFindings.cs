@@ -32,8 +32,7 @@ public static class StudyFindings
         const string effect = "full FT − best LoRA, target score at the last checkpoint";
         if (BestLora(d) is not { } lora || BestFull(d) is not { } full)
             return Finding.Missing("1", claim, effect, "Add full-finetuning and LoRA runs with target-domain evaluations.");
-        var size = full.Final.Target!.Value - lora.Final.Target!.Value;
-        return Finding.Judge("1", claim, effect, size,
+        return Finding.Judge("1", claim, effect, TargetGap(full, lora),
             $"{Describe(full, p => p.Target)} vs {Describe(lora, p => p.Target)}{BaseNote(d.BaseTarget)}; LoRA by rank: {ByRank(d, p => p.Target)}.",
             $"{MoreEval} The gap opens with training tokens (most in CPT): train longer.");
     }
@@ -200,8 +199,10 @@ public static class StudyFindings
 
     private static bool IsRegime(StudyData d, string regime) => string.Equals(d.Input.Regime, regime, StringComparison.OrdinalIgnoreCase);
 
-    private static Estimate? Gap(StudyData d) =>
-        BestLora(d) is { } lora && BestFull(d) is { } full ? full.Final.Target!.Value - lora.Final.Target!.Value : null;
+    /// <summary>Finding 1's effect: full FT's final target score minus the best LoRA's.</summary>
+    private static Estimate TargetGap(Curve full, Curve lora) => full.Final.Target!.Value - lora.Final.Target!.Value;
+
+    private static Estimate? Gap(StudyData d) => BestLora(d) is { } lora && BestFull(d) is { } full ? TargetGap(full, lora) : null;
 
     /// <summary>Shuttleworth et al. (2024): LoRA's finetuned weights gain intruder dimensions, full FT's do not.</summary>
     private static Finding Intruders(StudyData d)
