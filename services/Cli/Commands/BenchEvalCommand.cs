@@ -13,6 +13,9 @@ public sealed class BenchEvalCommand : Command<BenchEvalCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
+        [CommandOption("--preset"), Description("Model size preset (ci, mini, tiny, small, base)."), DefaultValue("tiny")]
+        public string Preset { get; init; } = "tiny";
+
         [CommandOption("--prompt-tokens <N>"), Description("Prompt length before generation."), DefaultValue(256)] public int PromptTokens { get; init; } = 256;
         [CommandOption("--new-tokens <N>"), Description("Tokens generated per run."), DefaultValue(256)] public int NewTokens { get; init; } = 256;
         [CommandOption("--batches <N>"), Description("Scoring batches of 16 × 256 tokens."), DefaultValue(8)] public int Batches { get; init; } = 8;
@@ -28,9 +31,10 @@ public sealed class BenchEvalCommand : Command<BenchEvalCommand.Settings>
     {
         if (settings.Threads is { } threads) torch.set_num_threads(threads);
         var device = DeviceSelection.Resolve(settings.Device);
-        // The default tiny shape, with room for the prompt and the generated tokens.
-        var config = new LlamaConfig { MaxPositionEmbeddings = Math.Max(256, settings.PromptTokens + settings.NewTokens) };
-        AnsiConsole.MarkupLine($"[bold]bench eval[/] {config.ParameterCount / 1e6:F1} M parameters ({config.NumHiddenLayers} layers, d={config.HiddenSize}, " +
+        // The preset's shape, with room for the prompt and the generated tokens.
+        var preset = ModelPresets.Get(settings.Preset);
+        var config = preset with { MaxPositionEmbeddings = Math.Max(preset.MaxPositionEmbeddings, settings.PromptTokens + settings.NewTokens) };
+        AnsiConsole.MarkupLine($"[bold]bench eval[/] preset {settings.Preset}, {config.ParameterCount / 1e6:F1} M parameters ({config.NumHiddenLayers} layers, d={config.HiddenSize}, " +
                                $"{config.NumAttentionHeads} heads, vocab {config.VocabSize}), device {device}, {torch.get_num_threads()} threads");
         var result = EvalBenchmark.Run(config, device, settings.PromptTokens, settings.NewTokens, settings.Batches);
 

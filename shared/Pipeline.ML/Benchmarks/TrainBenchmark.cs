@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Pipeline.Data.Datasets;
 using Pipeline.ML.Adapters;
+using Pipeline.ML.Evaluation;
 using Pipeline.ML.Modeling;
 using Pipeline.ML.Training;
 using TorchSharp;
@@ -10,11 +11,33 @@ namespace Pipeline.ML.Benchmarks;
 
 public sealed record TrainBenchmarkResult(
     string Method, long TrainableParameters, double TokensPerSecond, double StepSeconds,
-    double ModelTflops, double MatmulPeakTflops, double Mfu, long PeakRssBytes, int TimedSteps,
+    double ModelTflops, double MatmulPeakTflops, long PeakRssBytes, int TimedSteps,
     double EarlyRssBytes, double LateRssBytes)
 {
+    /// <summary>Model-FLOPs utilisation against the measured matmul peak (NaN when none was measured).</summary>
+    public double Mfu => ModelTflops / MatmulPeakTflops;
+
     /// <summary>Resident memory of the last tenth of the timed steps against the first tenth: a leak shows as growth.</summary>
     public double RssGrowth => LateRssBytes / EarlyRssBytes - 1;
+}
+
+/// <summary>Rounds of the training benchmark: per method the round with the median tokens/s, and LoRA against full FT.</summary>
+public sealed record TrainBenchmarkReport(
+    IReadOnlyList<TrainBenchmarkResult> Median, IReadOnlyList<IReadOnlyList<TrainBenchmarkResult>> Rounds, (double TokensPerSecond, double PeakRss)? LoraOverFull)
+{
+    /// <summary>The LoRA/full ratios are taken within each round, from runs adjacent in time, and their medians reported.</summary>
+    public static TrainBenchmarkReport From(IReadOnlyList<IReadOnlyList<TrainBenchmarkResult>> rounds)
+    {
+        var median = rounds[0].Select(r => r.Method)
+            .Select(method => rounds.Select(round => round.Single(r => r.Method == method)).OrderBy(r => r.TokensPerSecond).ElementAt(rounds.Count / 2))
+            .ToList();
+        var pairs = rounds.Select(round => (Full: round.FirstOrDefault(r => r.Method == "full"), Lora: round.FirstOrDefault(r => r.Method == "lora")))
+            .Where(p => p.Full is not null && p.Lora is not null).ToList();
+        (double, double)? ratio = pairs.Count == 0 ? null : (
+            Statistics.Median(pairs.Select(p => p.Lora!.TokensPerSecond / p.Full!.TokensPerSecond)),
+            Statistics.Median(pairs.Select(p => (double)p.Lora!.PeakRssBytes / p.Full!.PeakRssBytes)));
+        return new TrainBenchmarkReport(median, rounds, ratio);
+    }
 }
 
 /// <summary>
@@ -37,7 +60,18 @@ public static class TrainBenchmark
         return 2.0 * size * size * size * repeats / clock.Elapsed.TotalSeconds / 1e12;
     }
 
-    public static TrainBenchmarkResult Run(string method, LlamaConfig config, int batchSize, int steps, int warmup, Device device, double peakTflops)
+    /// <summary>
+    /// <see cref="Run"/> with MFU against the higher of two matmul-peak measurements, one before the training steps
+    /// and one after: on a shared machine a slow spell during a single measurement would inflate MFU.
+    /// </summary>
+    public static TrainBenchmarkResult RunAgainstPeak(string method, LlamaConfig config, int batchSize, int steps, int warmup, Device device)
+    {
+        double before = MeasureMatmulPeakTflops(device);
+        var result = Run(method, config, batchSize, steps, warmup, device);
+        return result with { MatmulPeakTflops = Math.Max(before, MeasureMatmulPeakTflops(device)) };
+    }
+
+    public static TrainBenchmarkResult Run(string method, LlamaConfig config, int batchSize, int steps, int warmup, Device device)
     {
         ResetPeakRss();
         using var model = new LlamaForCausalLM(config, device);
@@ -71,7 +105,7 @@ public static class TrainBenchmark
         long trainable = LoraModel.TrainableParameters(model).Sum(p => p.Parameter.numel());
         var timedRss = rss.Skip(warmup).ToList();
         int tenth = Math.Max(1, timedRss.Count / 10);
-        return new TrainBenchmarkResult(method, trainable, tokensPerSecond, stepSeconds, modelTflops, peakTflops, modelTflops / peakTflops,
+        return new TrainBenchmarkResult(method, trainable, tokensPerSecond, stepSeconds, modelTflops, MatmulPeakTflops: double.NaN,
             PeakRssBytes(), steps, timedRss.Take(tenth).Average(), timedRss.TakeLast(tenth).Average());
     }
 

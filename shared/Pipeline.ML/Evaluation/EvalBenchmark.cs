@@ -41,7 +41,7 @@ public static class EvalBenchmark
         for (int round = 0; round < Rounds; round++)
         {
             scoring.Add(Scoring(model, scoringBatches));
-            training.Add(TrainBenchmark.Run("full", trainingConfig, ScoringBatchSize, steps: 6, warmup: 2, device, peakTflops: double.NaN).TokensPerSecond);
+            training.Add(TrainBenchmark.Run("full", trainingConfig, ScoringBatchSize, steps: 6, warmup: 2, device).TokensPerSecond);
         }
 
         var prompt = RandomTokens(new Random(1), promptTokens, config.VocabSize);
@@ -50,7 +50,7 @@ public static class EvalBenchmark
         generator.Generate(prompt, options with { MaxNewTokens = 4 });                         // warm-up
         var (cached, cachedTokens) = Generation(generator, prompt, options);
         var (recomputed, recomputedTokens) = Generation(generator, prompt, options with { UseKvCache = false });
-        return new EvalBenchmarkResult(Median(scoring.Select(r => r.TokensPerSecond)), scoring.Max(r => r.MemoryGrowth), Median(training), promptTokens, newTokens, cached, recomputed, cachedTokens.SequenceEqual(recomputedTokens));
+        return new EvalBenchmarkResult(Statistics.Median(scoring.Select(r => r.TokensPerSecond)), scoring.Max(r => r.MemoryGrowth), Statistics.Median(training), promptTokens, newTokens, cached, recomputed, cachedTokens.SequenceEqual(recomputedTokens));
     }
 
     private static (double TokensPerSecond, long MemoryGrowth) Scoring(LlamaForCausalLM model, int batches)
@@ -68,12 +68,6 @@ public static class EvalBenchmark
     }
 
     private const int Rounds = 3;
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
     private static int ScoringLength(LlamaConfig config) => Math.Min(256, config.MaxPositionEmbeddings);
 

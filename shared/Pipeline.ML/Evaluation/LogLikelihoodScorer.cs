@@ -121,7 +121,7 @@ public sealed class LogLikelihoodScorer(LlamaForCausalLM model, int batchSize = 
                 if (t >= from) targets[b * (width - from) + t - from] = windows[b][t + 1];
             }
         var hidden = model.Hidden(tensor(inputs, [batch.Length, width], device: model.Device), null).narrow(1, from, width - from);
-        var (logProbs, greedy) = TokenScores(model.Logits(hidden), targets);
+        var (logProbs, greedy) = TokenScores(hidden, targets);
         return [.. batch.Select((r, b) => Result(logProbs, greedy, b * (width - from) + starts[b] - from, r.Continuation.Length))];
     }
 
@@ -143,8 +143,8 @@ public sealed class LogLikelihoodScorer(LlamaForCausalLM model, int batchSize = 
         for (int g = 0; g < groups.Length; g++)
             for (int t = 0; t < contexts[g].Length; t++) contextIds[g * contextWidth + padding[g] + t] = contexts[g][t];
         var rows = groups.SelectMany((g, index) => g.Select(_ => (long)index)).ToArray();
-        var last = model.NextTokenLogits(tensor(contextIds, [groups.Length, contextWidth], device: device), cache)
-            .index_select(0, tensor(rows, device: device)).unsqueeze(1);
+        var last = model.Hidden(tensor(contextIds, [groups.Length, contextWidth], device: device), cache).select(1, -1)
+            .index_select(0, tensor(rows, device: device));
         var (firstLogProbs, firstGreedy) = TokenScores(last, [.. members.Select(r => (long)r.Continuation[0])]);
         if (width == 0) return [.. members.Select((r, m) => Result(firstLogProbs, firstGreedy, m, 1))];
 
@@ -157,27 +157,35 @@ public sealed class LogLikelihoodScorer(LlamaForCausalLM model, int batchSize = 
                 targets[m * width + t] = members[m].Continuation[t + 1];
             }
         using var continuations = cache.SelectRows(rows);
-        var (logProbs, greedy) = TokenScores(model.Forward(tensor(inputs, [members.Length, width], device: device), continuations), targets);
+        var (logProbs, greedy) = TokenScores(model.Hidden(tensor(inputs, [members.Length, width], device: device), continuations), targets);
         return [.. members.Select((r, m) => Join(
             Result(firstLogProbs, firstGreedy, m, 1), Result(logProbs, greedy, m * width, r.Continuation.Length - 1)))];
     }
 
     /// <summary>
-    /// Each position's log p(target) and whether the target is the argmax, for (B, T, vocab) logits and B·T targets.
-    /// Overwrites <paramref name="logits"/> when they are already fp32.
+    /// Each position's log p(target) and whether the target is the argmax, for (…, d) hidden states with one target
+    /// per position. The head runs <see cref="LlamaForCausalLM.HeadChunkRows"/> at a time.
     /// </summary>
-    private static (float[] LogProbs, bool[] Greedy) TokenScores(Tensor logits, long[] targets)
+    private (float[] LogProbs, bool[] Greedy) TokenScores(Tensor hidden, long[] targets)
+    {
+        var rows = hidden.reshape(-1, hidden.shape[^1]).split(model.HeadChunkRows);
+        var target = tensor(targets, device: hidden.device).split(model.HeadChunkRows);
+        var chunks = rows.Zip(target, (h, t) => ChunkScores(model.Logits(h), t)).ToList();
+        var logProbs = cat(chunks.Select(c => c.LogProbs).ToList(), 0).cpu().data<float>().ToArray();
+        var greedy = cat(chunks.Select(c => c.Greedy).ToList(), 0).cpu().data<bool>().ToArray();
+        return (logProbs, greedy);
+    }
+
+    /// <summary>(n, vocab) logits, overwritten when they are already fp32, and n targets.</summary>
+    private static (Tensor LogProbs, Tensor Greedy) ChunkScores(Tensor logits, Tensor target)
     {
         logits = logits.to_type(ScalarType.Float32);
-        var target = tensor(targets, [logits.shape[0], logits.shape[1]], device: logits.device);
         var picked = logits.gather(-1, target.unsqueeze(-1)).squeeze(-1);
         var (max, argmax) = logits.max(-1); // indices of the first maximum, as argmax
         // log_softmax(x)[t] = x[t] − max − log Σ exp(x − max). The logits are not read again, so the exponentials
-        // overwrite them: one (B, T, vocab) pass each for max, x − max and exp, half of logsumexp's and argmax's work.
+        // overwrite them: one pass each for max, x − max and exp, half of logsumexp's and argmax's work.
         var logSumExp = logits.sub_(max.unsqueeze(-1)).exp_().sum(-1).log_().add_(max);
-        var logProbs = (picked - logSumExp).cpu().data<float>().ToArray();
-        var greedy = argmax.eq(target).cpu().data<bool>().ToArray();
-        return (logProbs, greedy);
+        return (picked - logSumExp, argmax.eq(target));
     }
 
     private static LogLikelihood Result(float[] tokenLogProbs, bool[] greedy, int from, int length)

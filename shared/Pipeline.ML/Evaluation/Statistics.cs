@@ -7,6 +7,12 @@ public static class Statistics
     /// Mean with the standard error of the mean, sample std (n−1) / √n, the harness's <c>mean_stderr</c>. For 0/1
     /// values this is the binomial standard error √(p(1−p)/(n−1)).
     /// </summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     public static MetricValue Mean(string task, string metric, IReadOnlyList<double> values)
     {
         int n = values.Count;

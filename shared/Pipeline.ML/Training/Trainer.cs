@@ -58,7 +58,7 @@ public sealed class Trainer(LlamaForCausalLM model, IBatchSource batches, Traini
         {
             using var inner = NewDisposeScope();
             var (inputs, labels) = ToTensors(batch);
-            var loss = LlamaForCausalLM.Loss(model.forward(inputs), labels) * (batch.PredictedTokens / predicted);
+            var loss = model.Loss(inputs, labels) * (batch.PredictedTokens / predicted);
             loss.backward();
             totalLoss += loss.item<float>();
         }

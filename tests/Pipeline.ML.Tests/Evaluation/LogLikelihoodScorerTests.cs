@@ -1,4 +1,5 @@
 using Pipeline.ML.Evaluation;
+using Pipeline.ML.Modeling;
 
 namespace Pipeline.ML.Tests.Evaluation;
 
@@ -27,6 +28,29 @@ public class LogLikelihoodScorerTests
             Assert.Equal(expected, scores[i].LogProb, 4);
             Assert.Equal(length, scores[i].TokenLogProbs.Length);
             Assert.True(scores[i].LogProb < 0);
+        }
+    }
+
+    [Fact]
+    public void Scores_are_unchanged_when_the_head_runs_in_chunks_of_a_few_rows()
+    {
+        // Vocab 2^17: the head scores 8 rows at a time, so each batch's positions and each shared context's
+        // continuations cross chunk boundaries.
+        using var model = new LlamaForCausalLM(EvalModels.Config() with { VocabSize = 1 << 17 });
+        model.InitializeWeights(seed: 5);
+        ScoringRequest[] requests =
+        [
+            new([0, 3, 4], [5, 70_000, 9, 131_000, 12, 13, 14, 15, 16, 17]), new([0, 7], [8, 9, 10, 11]),
+            new([0, 40_000, 5], [6, 7, 8, 9, 10, 11, 12]), new([0, 40_000, 5], [100_000, 2]), new([0, 40_000, 5], [3]),
+        ];
+
+        var scores = new LogLikelihoodScorer(model, batchSize: 2).Score(requests);
+
+        for (int i = 0; i < requests.Length; i++)
+        {
+            var whole = requests[i].Context.Concat(requests[i].Continuation).ToArray();
+            int length = requests[i].Continuation.Length;
+            Assert.Equal(EvalModels.SumLogProb(model, whole, whole.Length - 1 - length, whole.Length - 1), scores[i].LogProb, 3);
         }
     }
 

@@ -104,6 +104,30 @@ public class LlamaModelTests
     }
 
     [Fact]
+    public void Loss_over_head_chunks_equals_cross_entropy_over_the_whole_logits()
+    {
+        // Vocab 2^16 makes the head run 16 rows at a time: the 2 × 21 labels fall in three chunks, the last one short.
+        using var model = TinyModels.Create(config: TinyModels.Config with { VocabSize = 1 << 16 });
+        Assert.Equal(16, model.HeadChunkRows);
+        var random = new Random(3);
+        var ids = tensor(Enumerable.Range(0, 42).Select(_ => (long)random.Next(1 << 16)).ToArray(), [2, 21]);
+        var labels = ids.roll(-1, 1).clone();
+        labels[0, 20] = LlamaForCausalLM.IgnoreIndex;
+        labels[1, TensorIndex.Slice(15)] = LlamaForCausalLM.IgnoreIndex;
+
+        var chunked = model.Loss(ids, labels);
+        chunked.backward();
+        var chunkedGradient = model.Decoder.EmbedTokens.weight!.grad!.clone();
+        model.zero_grad();
+        var whole = nn.functional.cross_entropy(model.forward(ids).view(-1, 1 << 16), labels.view(-1), ignore_index: LlamaForCausalLM.IgnoreIndex);
+        whole.backward();
+
+        Assert.Equal(whole.item<float>(), chunked.item<float>(), 5);
+        Assert.True(chunkedGradient.allclose(model.Decoder.EmbedTokens.weight!.grad!, rtol: 1e-4, atol: 1e-7));
+        Assert.Equal(0f, model.Loss(ids, full_like(labels, LlamaForCausalLM.IgnoreIndex)).item<float>());
+    }
+
+    [Fact]
     public void Config_rejects_heads_that_do_not_divide_the_hidden_size()
     {
         var error = Assert.Throws<InvalidDataException>(() => (TinyModels.Config with { NumAttentionHeads = 5, NumKeyValueHeads = 5 }).Validate("config.json"));
