@@ -21,9 +21,12 @@ public sealed record TrainBenchmarkResult(
     public double RssGrowth => LateRssBytes / EarlyRssBytes - 1;
 }
 
+/// <summary>LoRA's tokens/s and peak resident memory as multiples of full finetuning's.</summary>
+public sealed record LoraOverFull(double TokensPerSecond, double PeakRss);
+
 /// <summary>Rounds of the training benchmark: per method the round with the median tokens/s, and LoRA against full FT.</summary>
 public sealed record TrainBenchmarkReport(
-    IReadOnlyList<TrainBenchmarkResult> Median, IReadOnlyList<IReadOnlyList<TrainBenchmarkResult>> Rounds, (double TokensPerSecond, double PeakRss)? LoraOverFull)
+    IReadOnlyList<TrainBenchmarkResult> Median, IReadOnlyList<IReadOnlyList<TrainBenchmarkResult>> Rounds, LoraOverFull? LoraOverFull)
 {
     /// <summary>The LoRA/full ratios are taken within each round, from runs adjacent in time, and their medians reported.</summary>
     public static TrainBenchmarkReport From(IReadOnlyList<IReadOnlyList<TrainBenchmarkResult>> rounds)
@@ -33,7 +36,7 @@ public sealed record TrainBenchmarkReport(
             .ToList();
         var pairs = rounds.Select(round => (Full: round.FirstOrDefault(r => r.Method == "full"), Lora: round.FirstOrDefault(r => r.Method == "lora")))
             .Where(p => p.Full is not null && p.Lora is not null).ToList();
-        (double, double)? ratio = pairs.Count == 0 ? null : (
+        var ratio = pairs.Count == 0 ? null : new LoraOverFull(
             Statistics.Median(pairs.Select(p => p.Lora!.TokensPerSecond / p.Full!.TokensPerSecond)),
             Statistics.Median(pairs.Select(p => (double)p.Lora!.PeakRssBytes / p.Full!.PeakRssBytes)));
         return new TrainBenchmarkReport(median, rounds, ratio);
