@@ -1,7 +1,9 @@
 using System.ComponentModel;
+using System.Diagnostics;
 using System.Text.Json;
 using Pipeline.ML.Benchmarks;
 using Pipeline.ML.Modeling;
+using Pipeline.ML.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
@@ -43,7 +45,7 @@ public sealed class BenchTrainCommand : Command<BenchTrainCommand.Settings>
             $"batch {settings.Batch}, device {device}, {torch.get_num_threads()} threads");
         if (settings.Method is { } method)
         {
-            var result = TrainBenchmark.RunAgainstPeak(method, config, settings.Batch, settings.Steps, settings.Warmup, device);
+            var result = TrainBenchmark.RunAgainstPeak(method, config, settings.Batch, settings.Steps, settings.Warmup, device, ProgressLine(method));
             if (settings.Json is { } childJson) File.WriteAllText(childJson, JsonSerializer.Serialize(new[] { result }));
             else Print(TrainBenchmarkReport.From([[result]]));
             return 0;
@@ -56,6 +58,18 @@ public sealed class BenchTrainCommand : Command<BenchTrainCommand.Settings>
         Print(report);
         if (settings.Json is { } path) File.WriteAllText(path, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
+    }
+
+    /// <summary>A line every 10 seconds and at the end, so that a long run (10,000 steps) is not silent.</summary>
+    private static Action<TrainingProgress> ProgressLine(string method)
+    {
+        var sinceLastLine = Stopwatch.StartNew();
+        return p =>
+        {
+            if (sinceLastLine.Elapsed < TimeSpan.FromSeconds(10) && p.Step < p.TotalSteps) return;
+            sinceLastLine.Restart();
+            Console.WriteLine($"  {method}: step {p.Step:N0}/{p.TotalSteps:N0}, {p.TokensPerSecond:N0} tokens/s, loss {p.Loss:F3}, ETA {p.Eta:hh\\:mm\\:ss}");
+        };
     }
 
     private static TrainBenchmarkResult RunInChildProcess(string method, IReadOnlyList<string> arguments)

@@ -67,14 +67,16 @@ public static class TrainBenchmark
     /// <see cref="Run"/> with MFU against the higher of two matmul-peak measurements, one before the training steps
     /// and one after: on a shared machine a slow spell during a single measurement would inflate MFU.
     /// </summary>
-    public static TrainBenchmarkResult RunAgainstPeak(string method, LlamaConfig config, int batchSize, int steps, int warmup, Device device)
+    public static TrainBenchmarkResult RunAgainstPeak(string method, LlamaConfig config, int batchSize, int steps, int warmup, Device device,
+        Action<TrainingProgress>? progress = null)
     {
         double before = MeasureMatmulPeakTflops(device);
-        var result = Run(method, config, batchSize, steps, warmup, device);
+        var result = Run(method, config, batchSize, steps, warmup, device, progress);
         return result with { MatmulPeakTflops = Math.Max(before, MeasureMatmulPeakTflops(device)) };
     }
 
-    public static TrainBenchmarkResult Run(string method, LlamaConfig config, int batchSize, int steps, int warmup, Device device)
+    public static TrainBenchmarkResult Run(string method, LlamaConfig config, int batchSize, int steps, int warmup, Device device,
+        Action<TrainingProgress>? progress = null)
     {
         ResetPeakRss();
         using var model = new LlamaForCausalLM(config, device);
@@ -92,11 +94,12 @@ public static class TrainBenchmark
             StateEverySteps = int.MaxValue,
         };
         var trainer = new Trainer(model, batches, options, stateDirectory);
-        trainer.Progress += _ =>
+        trainer.Progress += step =>
         {
             Synchronize(device);
             stepTimes.Add(clock.Elapsed.TotalSeconds);
             rss.Add(Environment.WorkingSet);
+            progress?.Invoke(step);
             clock.Restart();
         };
         try { trainer.Run(); }
