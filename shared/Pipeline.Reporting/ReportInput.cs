@@ -24,11 +24,22 @@ public sealed record ReportRun(
     int Seed,
     string Status);
 
-public sealed record ReportCheckpoint(string RunKey, long Tokens, IReadOnlyList<ReportMetric> Metrics, IReadOnlyList<ReportRank> Ranks);
+/// <param name="Samples">The per-item records of its evaluation (lm-eval's --log_samples); empty for checkpoints evaluated without them.</param>
+public sealed record ReportCheckpoint(string RunKey, long Tokens, IReadOnlyList<ReportMetric> Metrics, IReadOnlyList<ReportRank> Ranks,
+    IReadOnlyList<ReportSample>? Samples = null)
+{
+    public IReadOnlyList<ReportSample> Samples { get; init; } = Samples ?? [];
+}
 
 /// <param name="Domain">"source" (what forgetting is measured on) or "target" (what learning is measured on).</param>
 /// <param name="Metric">lm-evaluation-harness style name, e.g. "acc_norm", "exact_match,strict-match", "bits_per_byte", "distinct_2".</param>
 public sealed record ReportMetric(string Task, string Domain, string Metric, double Value, double? StdErr);
+
+/// <summary>One evaluated item of a checkpoint: a document or a question, and its per-item metric fields.</summary>
+/// <param name="DocId">The item's index in the task file: the same item has the same DocId at every checkpoint.</param>
+/// <param name="SourceId">The source document the item was drawn from; items sharing one are correlated. Null: the item is its own.</param>
+/// <param name="Values">Per-item fields: "acc", "acc_norm", "exact_match,strict-match", … (0/1), or "loglikelihood" and "bytes" for perplexity.</param>
+public sealed record ReportSample(string Task, string Domain, int DocId, string? SourceId, IReadOnlyDictionary<string, double> Values);
 
 /// <summary>Spectral analysis of one weight matrix's change ΔW at one checkpoint.</summary>
 /// <param name="Module">"q", "k", "v", "o", "gate", "up" or "down" (as the rank analysis names them; "q_proj" etc. also work).</param>

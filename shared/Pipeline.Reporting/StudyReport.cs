@@ -48,9 +48,17 @@ public static class StudyReport
         md.AppendLine("- A domain's score is the unweighted mean of that metric over every task of the domain that reports it; "
             + "`bits_per_byte` is negated so that higher is always better. Within `exact_match` the `strict-match` filter is preferred.");
         md.AppendLine("- Each configuration (method, rank, modules, weight decay, dropout) is shown at the learning rate with the best final "
-            + "target score. Seeds are averaged; the standard error is the larger of the seed spread / √n and the evaluation SE.");
-        md.AppendLine("- A finding **holds** or **does not hold** when |effect| > 2·SE (standard errors combined in quadrature); otherwise it is "
-            + "**not supported** and a diagnosis says what to change.").AppendLine();
+            + "target score; curves average its seeds.");
+        md.AppendLine("- **Two models are compared on the same items, paired** (Miller 2024): the difference is taken item by item from "
+            + "the per-sample records, so the spread between items that both models share cancels. bits/byte differences are the ratio "
+            + "estimator of the per-document differences with its delta-method SE; acc and exact match the mean per-item difference "
+            + "(McNemar's SE); items drawn from one source document are clustered (cluster-robust SE). Checkpoints without records "
+            + "fall back to unpaired errors in quadrature, and the table says so.");
+        md.AppendLine("- **Training seeds**: one paired difference per seed; the effect is their mean, SE² = (evaluation variance)/k + "
+            + "(between-seed variance)/k, judged with Student t at k − 1 degrees of freedom. With one seed training noise is not measured.");
+        md.AppendLine("- A finding **holds** or **does not hold** when |effect| exceeds the critical multiple of its SE (t at 97.5%, or 2 with one "
+            + "seed); otherwise it is **not supported**, and the diagnosis gives the smallest effect the design detects with 80% power "
+            + "and how many more items or seeds would resolve it.").AppendLine();
 
         md.AppendLine("## Findings").AppendLine();
         md.Append(FindingsMarkdown(findings));
@@ -82,11 +90,16 @@ public static class StudyReport
     public static string FindingsMarkdown(IReadOnlyList<Finding> findings)
     {
         var md = new StringBuilder();
-        md.AppendLine("| # | Finding | Verdict | Effect | Size ± SE | Evidence |");
-        md.AppendLine("|---|---|---|---|---|---|");
+        md.AppendLine("| # | Finding | Verdict | Effect | Size ± SE | SE parts | Data | Same sign | Evidence |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var f in findings)
-            md.AppendLine($"| {f.Id} | {Cell(f.Claim)} | {VerdictText(f.Verdict)} | {Cell(f.Effect)} | {(f.Size is { } s ? Cell(s.ToString()) : "—")} | {Cell(f.Evidence)} |");
+            md.AppendLine($"| {f.Id} | {Cell(f.Claim)} | {VerdictText(f.Verdict)} | {Cell(f.Effect)} | {Cell(f.Size?.ToString() ?? "—")} | "
+                + $"{Cell(f.Size?.PartsText ?? "—")} | {Cell(f.Size?.DesignText ?? "—")} | {Cell(f.Size?.SignsText ?? "—")} | {Cell(f.Evidence)} |");
         md.AppendLine();
+        var unpaired = findings.Where(f => f.Size?.Design.StartsWith("unpaired", StringComparison.Ordinal) == true).ToList();
+        if (unpaired.Count > 0)
+            md.AppendLine("**Unpaired comparisons** (errors in quadrature): "
+                + string.Join("; ", unpaired.Select(f => $"{f.Id} ({f.Size!.Design["unpaired: ".Length..]})")) + ".").AppendLine();
         var diagnosed = findings.Where(f => f.Diagnosis is not null).ToList();
         if (diagnosed.Count == 0) return md.ToString();
         md.AppendLine("**Diagnosis**").AppendLine();

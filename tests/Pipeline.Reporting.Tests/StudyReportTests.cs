@@ -14,20 +14,34 @@ public sealed class StudyReportTests : IDisposable
     {
         StudyReport.Write(new Scenario().Build(), _out);
 
-        Assert.Equal(9, Figure.All.Count);
-        foreach (var figure in Figure.All)
-        {
-            var png = File.ReadAllBytes(Path.Combine(_out, figure.Stem + ".png"));
-            Assert.True(png.Length > 5_000, $"{figure.Stem}.png has {png.Length} bytes");
-            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
-            var svg = XDocument.Load(Path.Combine(_out, figure.Stem + ".svg"));
-            Assert.Equal("svg", svg.Root!.Name.LocalName);
-            Assert.True(svg.Root.Descendants().Count() > 20, $"{figure.Stem}.svg is nearly empty");
-        }
+        Assert.Equal(10, Figure.All.Count);
         var report = File.ReadAllText(Path.Combine(_out, "report.md"));
-        foreach (var figure in Figure.All) Assert.Contains($"]({figure.Stem}.png)", report);
-        Assert.DoesNotContain("Not drawn", report);
+        foreach (var figure in Figure.All.Where(f => f != PairedFigures.Source))
+        {
+            AssertValidFigure(figure.Stem);
+            Assert.Contains($"]({figure.Stem}.png)", report);
+        }
+        Assert.Single(report.Split("*Not drawn:*").Skip(1)); // the scenario has no per-sample records to pair
         Assert.Empty(Directory.GetFiles(_out, ".*"));
+    }
+
+    [Fact]
+    public void Draws_the_paired_figure_from_per_sample_records()
+    {
+        StudyReport.Write(new PairedStudy().Build(), _out);
+
+        AssertValidFigure(PairedFigures.Source.Stem);
+        Assert.Contains($"]({PairedFigures.Source.Stem}.png)", File.ReadAllText(Path.Combine(_out, "report.md")));
+    }
+
+    private void AssertValidFigure(string stem)
+    {
+        var png = File.ReadAllBytes(Path.Combine(_out, stem + ".png"));
+        Assert.True(png.Length > 5_000, $"{stem}.png has {png.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        var svg = XDocument.Load(Path.Combine(_out, stem + ".svg"));
+        Assert.Equal("svg", svg.Root!.Name.LocalName);
+        Assert.True(svg.Root.Descendants().Count() > 20, $"{stem}.svg is nearly empty");
     }
 
     [Fact]

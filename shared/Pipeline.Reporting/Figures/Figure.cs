@@ -8,7 +8,7 @@ internal sealed record Figure(string Stem, string Title, string Caption, string 
 {
     public static IReadOnlyList<Figure> All { get; } =
     [
-        CurveFigures.Learning, CurveFigures.Forgetting, CurveFigures.Tradeoff,
+        CurveFigures.Learning, CurveFigures.Forgetting, CurveFigures.Tradeoff, PairedFigures.Source,
         RankFigures.RankOverTokens, RankFigures.Heatmap,
         CurveFigures.Regularization, MethodFigures.LearningRate, MethodFigures.Diversity, MethodFigures.Intruders,
     ];

@@ -5,7 +5,7 @@ namespace Pipeline.Reporting.Findings;
 /// <summary>
 /// Tests each finding of "LoRA Learns Less and Forgets Less" on one study. "LoRA" is plain LoRA (method "lora");
 /// "full FT" is full finetuning without extra weight decay or dropout. Each configuration is taken at its best learning
-/// rate and its last checkpoint, seeds averaged.
+/// rate and its last checkpoint. Two models are compared seed by seed and item by item (<see cref="Comparison"/>).
 /// </summary>
 public static class StudyFindings
 {
@@ -30,9 +30,9 @@ public static class StudyFindings
     {
         const string claim = "LoRA learns less than full finetuning";
         const string effect = "full FT − best LoRA, target score at the last checkpoint";
-        if (BestLora(d) is not { } lora || BestFull(d) is not { } full)
+        if (BestLora(d) is not { } lora || BestFull(d) is not { } full || TargetGap(d, full, lora) is not { } gap)
             return Finding.Missing("1", claim, effect, "Add full-finetuning and LoRA runs with target-domain evaluations.");
-        return Finding.Judge("1", claim, effect, TargetGap(full, lora),
+        return Finding.Judge("1", claim, effect, gap,
             $"{Describe(full, p => p.Target)} vs {Describe(lora, p => p.Target)}{BaseNote(d.BaseTarget)}; LoRA by rank: {ByRank(d, p => p.Target)}.",
             $"{MoreEval} The gap opens with training tokens (most in CPT): train longer.");
     }
@@ -41,11 +41,10 @@ public static class StudyFindings
     {
         const string claim = "LoRA forgets less than full finetuning";
         const string effect = "best LoRA − full FT, source score at the last checkpoint";
-        var lora = BestLora(d);
-        var full = BestFull(d);
-        if (lora?.Final.Source is not { } loraSource || full?.Final.Source is not { } fullSource)
+        if (BestLora(d) is not { } lora || BestFull(d) is not { } full
+            || d.Compare(d.Source, lora.Final.Checkpoints, full.Final.Checkpoints) is not { } gap)
             return Finding.Missing("2", claim, effect, "Add full-finetuning and LoRA runs with source-domain evaluations.");
-        return Finding.Judge("2", claim, effect, loraSource - fullSource,
+        return Finding.Judge("2", claim, effect, gap,
             $"{Describe(full, p => p.Source)} vs {Describe(lora, p => p.Source)}{BaseNote(d.BaseSource)}; LoRA by rank (best-learning configuration): {ByRank(d, p => p.Source)}.",
             $"{MoreEval} Forgetting grows with tokens: train longer so that full FT drifts measurably from the base.");
     }
@@ -55,9 +54,9 @@ public static class StudyFindings
         const string claim = "Forgetting grows with training tokens";
         const string effect = "full FT source score at the first − the last checkpoint";
         var points = BestFull(d)?.Points.Where(p => p.Tokens > 0 && p.Source is not null).ToList();
-        if (points is not { Count: >= 2 })
+        if (points is not { Count: >= 2 } || d.Compare(d.Source, points[0].Checkpoints, points[^1].Checkpoints) is not { } drop)
             return Finding.Missing("2b", claim, effect, "Evaluate the source domain on at least two full-FT checkpoints.");
-        return Finding.Judge("2b", claim, effect, points[0].Source!.Value - points[^1].Source!.Value,
+        return Finding.Judge("2b", claim, effect, drop,
             $"{Units.Tokens(points[0].Tokens)} tokens: {points[0].Source}; {Units.Tokens(points[^1].Tokens)} tokens: {points[^1].Source}.",
             $"{MoreEval} Train for more doublings of tokens.");
     }
@@ -71,34 +70,16 @@ public static class StudyFindings
     {
         const string claim = "LoRA and full FT lie on the same learning–forgetting curve";
         const string effect = "LoRA − full FT forgetting per unit of learning (source drop ÷ target gain)";
-        var lora = Points(d.BestCurves.Where(c => c.Config.IsLora));
-        var full = Points(d.PlainFull(d.BestCurves));
-        if (d is not { BaseTarget: { } baseTarget, BaseSource: { } baseSource } || lora.Count < 2 || full.Count < 2)
+        var lora = Checkpoints(d.BestCurves.Where(c => c.Config.IsLora));
+        var full = Checkpoints(d.PlainFull(d.BestCurves));
+        if (d is not { Base: { } baseModel, Target: { } target, Source: { } source } || lora.Count < 2 || full.Count < 2)
             return Finding.Missing("3", claim, effect, "Need the base model's scores and at least two checkpoints with target and source scores for LoRA and for full FT.");
-        if (ForgettingPerLearning(lora, baseTarget, baseSource) is not { } loraSlope || ForgettingPerLearning(full, baseTarget, baseSource) is not { } fullSlope)
+        if (ParetoSlope.Fit(lora, baseModel, target, source) is not { } loraSlope || ParetoSlope.Fit(full, baseModel, target, source) is not { } fullSlope)
             return Finding.Missing("3", claim, effect, "The runs did not move the target score away from the base model: train longer or at a higher learning rate.");
         var margin = Math.Max(0.25 * Math.Abs(fullSlope.Value), 1e-9);
-        return Finding.JudgeEquivalence("3", claim, effect, loraSlope - fullSlope, margin,
+        return Finding.JudgeEquivalence("3", claim, effect, loraSlope.Minus(fullSlope), margin,
             $"LoRA {loraSlope} over {lora.Count} checkpoints; full FT {fullSlope} over {full.Count}; equivalence margin ±{Estimate.Format(margin)}.",
             $"{MoreEval} Add checkpoints (doubling tokens) and LoRA ranks that learn as much as full FT, so both slopes are measured over a wide range.");
-    }
-
-    /// <summary>
-    /// Least-squares slope through the base point; its SE propagates the source scores' errors, floored by the residual
-    /// scatter (the target scores' own errors are ignored).
-    /// </summary>
-    private static Estimate? ForgettingPerLearning(List<(Estimate Target, Estimate Source)> points, Estimate baseTarget, Estimate baseSource)
-    {
-        var x = points.Select(p => p.Target.Value - baseTarget.Value).ToList();
-        var y = points.Select(p => baseSource.Value - p.Source.Value).ToList();
-        var sxx = x.Sum(v => v * v);
-        if (sxx < 1e-12) return null;
-        var slope = x.Zip(y).Sum(p => p.First * p.Second) / sxx;
-        var residual = Math.Sqrt(x.Zip(y).Sum(p => Math.Pow(p.Second - slope * p.First, 2)) / (points.Count - 1) / sxx);
-        double? propagated = points.All(p => p.Source.StdErr is not null)
-            ? Math.Sqrt(x.Zip(points).Sum(p => p.First * p.First * p.Second.Source.StdErr!.Value * p.Second.Source.StdErr!.Value)) / sxx
-            : null;
-        return new Estimate(slope, propagated is { } se ? Math.Max(se, residual) : null);
     }
 
     /// <summary>At the learning level of the best LoRA, compare its forgetting with each regularized full-FT baseline's nearest checkpoint.</summary>
@@ -111,16 +92,15 @@ public static class StudyFindings
         var regularized = full.Where(c => !plain.Contains(c)).ToList();
         if (BestLora(d) is not { Final: { Target: { } level, Source: { } loraSource } } lora || regularized.Count == 0)
             return Finding.Missing("4", claim, effect, "Add full-finetuning runs with weight decay and with dropout, and LoRA runs, all with source and target evaluations.");
-        var comparisons = new List<(Estimate Size, string Text)>();
+        var comparisons = new List<(Effect Size, string Text)>();
         foreach (var baseline in regularized)
         {
             var match = baseline.Points.Where(p => p.Target is not null && p.Source is not null)
                 .MinBy(p => Math.Abs(p.Target!.Value.Value - level.Value));
-            if (match is null) continue;
-            var gap = match.Target!.Value - level;
-            var matched = gap.StdErr is { } se && Math.Abs(gap.Value) <= 2 * se ? "matched" : $"learning gap {gap}";
-            comparisons.Add((loraSource - match.Source!.Value,
-                $"{baseline.Label}: source {match.Source} at {Units.Tokens(match.Tokens)} tokens ({matched})"));
+            if (match is null || d.Compare(d.Source, lora.Final.Checkpoints, match.Checkpoints) is not { } size) continue;
+            var gap = d.Compare(d.Target, match.Checkpoints, lora.Final.Checkpoints)!;
+            var matched = gap.StdErr is { } se && Math.Abs(gap.Value) <= gap.Critical * se ? "matched" : $"learning gap {gap}";
+            comparisons.Add((size, $"{baseline.Label}: source {match.Source} at {Units.Tokens(match.Tokens)} tokens ({matched})"));
         }
         if (comparisons.Count == 0)
             return Finding.Missing("4", claim, effect, "The regularized full-FT runs have no checkpoint with both source and target scores.");
@@ -139,7 +119,7 @@ public static class StudyFindings
         var full = BestFull(d);
         if (metric is null || lora is null || full is null || metric.ScoreOfRepeats(lora.Final.Checkpoints) is not { } l || metric.ScoreOfRepeats(full.Final.Checkpoints) is not { } f)
             return Finding.Missing("5", claim, effect, "Add a target generation task whose evaluation reports distinct_2 (or distinct_1, fraction_unique).");
-        return Finding.Judge("5", claim, $"{effect} ({metric.Label})", l - f, $"{lora.Label}: {l}; {full.Label}: {f}.",
+        return Finding.Judge("5", claim, $"{effect} ({metric.Label})", d.Compare(metric, lora.Final.Checkpoints, full.Final.Checkpoints)!, $"{lora.Label}: {l}; {full.Label}: {f}.",
             "Generate more samples (more prompts or more samples per prompt).");
     }
 
@@ -156,7 +136,7 @@ public static class StudyFindings
         var onAll = lora.Where(c => c.Config.Modules == "all" && c.Config.Rank is not null).OrderBy(c => c.Config.Rank).ToList();
         if (onAll.Count >= 2 && onAll[^1].Config.Rank != onAll[0].Config.Rank)
             evidence += $"; rank {onAll[^1].Config.Rank} − rank {onAll[0].Config.Rank} on all: {onAll[^1].Final.Target!.Value - onAll[0].Final.Target!.Value}";
-        return Finding.Judge("7a", claim, effect, all.Final.Target!.Value - attention.Final.Target!.Value, evidence + ".", MoreEval);
+        return Finding.Judge("7a", claim, effect, d.Compare(d.Target, all.Final.Checkpoints, attention.Final.Checkpoints)!, evidence + ".", MoreEval);
     }
 
     /// <summary>The LoRA configuration with the widest learning-rate sweep; its best minus its worst final target score.</summary>
@@ -171,7 +151,7 @@ public static class StudyFindings
             return Finding.Missing("7b", claim, effect, "Sweep at least two learning rates for one LoRA configuration.");
         var best = sweep.MaxBy(c => c.Final.Target!.Value.Value)!;
         var worst = sweep.MinBy(c => c.Final.Target!.Value.Value)!;
-        return Finding.Judge("7b", claim, effect, best.Final.Target!.Value - worst.Final.Target!.Value,
+        return Finding.Judge("7b", claim, effect, d.Compare(d.Target, best.Final.Checkpoints, worst.Final.Checkpoints)!,
             $"{sweep[0].Config.Label}: " + string.Join(", ", sweep.OrderBy(c => c.LearningRate).Select(c => $"lr={Units.Rate(c.LearningRate)} → {c.Final.Target}")) + ".",
             $"{MoreEval} Widen the sweep (LoRA's best rate is about 10× full FT's).");
     }
@@ -192,7 +172,7 @@ public static class StudyFindings
                 $"The two studies score learning differently ({cpt.Target?.Label ?? "none"} in CPT, {ift.Target?.Label ?? "none"} in IFT): give them the same target tasks.");
         if (Gap(cpt) is not { } cptGap || Gap(ift) is not { } iftGap)
             return Finding.Missing("7c", claim, effect, "Both studies need full-finetuning and LoRA runs with target-domain evaluations.");
-        return Finding.Judge("7c", claim, effect, cptGap - iftGap,
+        return Finding.Judge("7c", claim, effect, cptGap.MinusIndependent(iftGap),
             $"{cpt.Input.ExperimentName} (CPT): full FT − LoRA = {cptGap}; {ift.Input.ExperimentName} (IFT): {iftGap}; learning scored by {cpt.Target!.Label} in both.",
             $"{MoreEval} Train both regimes longer: the CPT gap opens with tokens.");
     }
@@ -200,28 +180,32 @@ public static class StudyFindings
     private static bool IsRegime(StudyData d, string regime) => string.Equals(d.Input.Regime, regime, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Finding 1's effect: full FT's final target score minus the best LoRA's.</summary>
-    private static Estimate TargetGap(Curve full, Curve lora) => full.Final.Target!.Value - lora.Final.Target!.Value;
+    private static Effect? TargetGap(StudyData d, Curve full, Curve lora) => d.Compare(d.Target, full.Final.Checkpoints, lora.Final.Checkpoints);
 
-    private static Estimate? Gap(StudyData d) => BestLora(d) is { } lora && BestFull(d) is { } full ? TargetGap(full, lora) : null;
+    private static Effect? Gap(StudyData d) => BestLora(d) is { } lora && BestFull(d) is { } full ? TargetGap(d, full, lora) : null;
 
-    /// <summary>Shuttleworth et al. (2024): LoRA's finetuned weights gain intruder dimensions, full FT's do not.</summary>
+    /// <summary>Shuttleworth et al. (2024): LoRA's finetuned weights gain intruder dimensions, full FT's do not. Paired by matrix.</summary>
     private static Finding Intruders(StudyData d)
     {
         const string claim = "LoRA creates intruder dimensions, full FT does not (Shuttleworth et al.)";
         const string effect = "LoRA − full FT intruder dimensions per matrix (ε = 0.5), last checkpoint";
-        Estimate? PerMatrix(Curve? c) => c?.Final.Checkpoints.SelectMany(k => k.Ranks).Where(r => r.Intruders05 is not null).Select(r => (double)r.Intruders05!.Value).ToList() is { Count: > 0 } v
-            ? Estimate.MeanOfSample(v) : null;
+        Dictionary<(int, string), double>? PerMatrix(Curve? c) =>
+            c?.Final.Checkpoints.SelectMany(k => k.Ranks).Where(r => r.Intruders05 is not null)
+                .GroupBy(r => (r.Layer, ModuleNames.Short(r.Module))).ToDictionary(g => g.Key, g => g.Average(r => (double)r.Intruders05!.Value)) is { Count: > 0 } m ? m : null;
         var lora = BestLora(d);
         var full = BestFull(d);
-        if (PerMatrix(lora) is not { } l || PerMatrix(full) is not { } f)
-            return Finding.Missing("R1", claim, effect, "Run the rank analysis on the last LoRA and full-FT checkpoints.");
-        return Finding.Judge("R1", claim, effect, l - f, $"{lora!.Label}: {l}; {full!.Label}: {f}.",
+        if (PerMatrix(lora) is not { } l || PerMatrix(full) is not { } f || l.Keys.Where(f.ContainsKey).ToList() is not { Count: > 0 } matrices)
+            return Finding.Missing("R1", claim, effect, "Run the rank analysis on the same matrices of the last LoRA and full-FT checkpoints.");
+        var differences = matrices.Select(m => l[m] - f[m]).ToList();
+        return Finding.Judge("R1", claim, effect,
+            Effect.Once(Estimate.MeanOfSample(differences), differences.Count, $"paired over {differences.Count} matrices", SignCounts.Of(differences)),
+            $"{lora!.Label}: {Estimate.MeanOfSample([.. l.Values])}; {full!.Label}: {Estimate.MeanOfSample([.. f.Values])}.",
             "Analyse more layers, or more checkpoints and seeds.");
     }
 
-    private static List<(Estimate Target, Estimate Source)> Points(IEnumerable<Curve> curves) =>
-        curves.SelectMany(c => c.Points).Where(p => p is { Target: not null, Source: not null })
-            .Select(p => (p.Target!.Value, p.Source!.Value)).ToList();
+    /// <summary>Every checkpoint (each seed its own) of the curves that has both target and source scores.</summary>
+    private static List<ReportCheckpoint> Checkpoints(IEnumerable<Curve> curves) =>
+        curves.SelectMany(c => c.Points).SelectMany(p => p.Checkpoints).Where(c => c.Tokens > 0).ToList();
 
     private static string Describe(Curve c, Func<CurvePoint, Estimate?> score) =>
         $"{c.Label}: {score(c.Final)} at {Units.Tokens(c.Final.Tokens)} tokens" + (c.Seeds > 1 ? $" ({c.Seeds} seeds)" : "");

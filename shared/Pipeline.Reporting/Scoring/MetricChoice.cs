@@ -69,6 +69,37 @@ public sealed record MetricChoice(string Domain, string Metric, IReadOnlyList<st
         return Estimate.MeanOfIndependent(perTask);
     }
 
+    /// <summary>
+    /// The checkpoint's score from its per-item records, or null when a chosen task has none (evaluated before they
+    /// were kept). bits_per_byte is the pooled ratio Σ −loglikelihood / (ln 2 · Σ bytes) over documents, every other
+    /// metric the mean of its per-item field; items without a source document are their own cluster.
+    /// </summary>
+    public ItemScore? ScoreItems(ReportCheckpoint checkpoint)
+    {
+        var perTask = new List<ItemScore>(Tasks.Count);
+        foreach (var task in Tasks)
+        {
+            var samples = checkpoint.Samples.Where(s => s.Task == task && string.Equals(s.Domain, Domain, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (TaskScore(task, samples) is not { } score) return null;
+            perTask.Add(score);
+        }
+        var mean = ItemScore.MeanOfTasks(perTask);
+        return Negated ? mean.Scale(-1) : mean;
+    }
+
+    private ItemScore? TaskScore(string task, IReadOnlyList<ReportSample> samples)
+    {
+        if (samples.Count == 0) return null;
+        static string Cluster(ReportSample s) => s.SourceId ?? $"#{s.DocId}";
+        if (Family(Metric) == "bits_per_byte")
+            return samples.All(s => s.Values.ContainsKey("loglikelihood") && s.Values.ContainsKey("bytes"))
+                ? ItemScore.Ratio([.. samples.Select(s => (new ItemKey(task, s.DocId), Cluster(s), -s.Values["loglikelihood"] / Math.Log(2), s.Values["bytes"]))])
+                : null;
+        return samples.All(s => s.Values.ContainsKey(Metric))
+            ? ItemScore.Mean([.. samples.Select(s => (new ItemKey(task, s.DocId), Cluster(s), s.Values[Metric]))])
+            : null;
+    }
+
     /// <summary>The seed-averaged score of checkpoints repeating one run (different seeds), or null when none has it.</summary>
     public Estimate? ScoreOfRepeats(IEnumerable<ReportCheckpoint> repeats) =>
         repeats.Select(Score).OfType<Estimate>().ToList() is { Count: > 0 } scores ? Estimate.MeanOfRepeats(scores) : null;

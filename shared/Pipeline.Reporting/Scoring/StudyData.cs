@@ -44,6 +44,8 @@ public sealed record Curve(RunConfig Config, double LearningRate, int Seeds, IRe
 /// <summary>The report's view of the input: primary scores per checkpoint and curves per configuration.</summary>
 public sealed class StudyData
 {
+    private readonly Dictionary<string, ReportRun> _runs;
+
     public ReportInput Input { get; }
     public MetricChoice? Target { get; }
     public MetricChoice? Source { get; }
@@ -63,9 +65,9 @@ public sealed class StudyData
         var duplicate = input.Runs.GroupBy(r => r.RunKey).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new ArgumentException($"report input: run key '{duplicate.Key}' appears {duplicate.Count()} times among the runs");
-        var runsByKey = input.Runs.ToDictionary(r => r.RunKey);
+        _runs = input.Runs.ToDictionary(r => r.RunKey);
         foreach (var c in input.Checkpoints)
-            if (!runsByKey.ContainsKey(c.RunKey))
+            if (!_runs.ContainsKey(c.RunKey))
                 throw new ArgumentException($"report input: checkpoint at {c.Tokens} tokens names run '{c.RunKey}', which is not among the runs");
 
         var baseRun = input.Runs.FirstOrDefault(r => r.Method.Equals("base", StringComparison.OrdinalIgnoreCase));
@@ -85,6 +87,13 @@ public sealed class StudyData
             .Select(g => g.OrderByDescending(c => c.Final.Target?.Value ?? double.NegativeInfinity).ThenBy(c => c.LearningRate).First())
             .ToList();
     }
+
+    /// <summary>The training seed of the run a checkpoint belongs to.</summary>
+    public int SeedOf(ReportCheckpoint checkpoint) => _runs[checkpoint.RunKey].Seed;
+
+    /// <summary>a − b on a domain's metric, seed by seed, paired by item where the records allow (see <see cref="Comparison"/>).</summary>
+    public Effect? Compare(MetricChoice? metric, IReadOnlyList<ReportCheckpoint> a, IReadOnlyList<ReportCheckpoint> b) =>
+        metric is null ? null : Comparison.Difference(metric, a, b, SeedOf);
 
     /// <summary>Full finetuning without the extra regularizers (lowest weight decay and dropout among full runs).</summary>
     public IEnumerable<Curve> PlainFull(IEnumerable<Curve> curves)
