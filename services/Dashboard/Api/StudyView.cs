@@ -21,7 +21,9 @@ public sealed record RankPoint(long Tokens, double Rank90);
 
 public sealed record RankCurve(string Label, string ModuleType, IReadOnlyList<RankPoint> Points);
 
-public sealed record FindingRow(string Id, string Claim, string Verdict, string? Estimate, string Note);
+/// <param name="Estimate">The effect ± its SE; <paramref name="StdErrParts"/> splits the SE into its item and seed parts.</param>
+/// <param name="Data">The items and seeds behind it, and whether they were paired.</param>
+public sealed record FindingRow(string Id, string Claim, string Verdict, string? Estimate, string? StdErrParts, string? Data, string Note);
 
 public sealed record Study(MetricLabel? Target, MetricLabel? Source, IReadOnlyList<StudyCurve> Curves, IReadOnlyList<FrontPoint> Pareto,
     IReadOnlyList<RankCurve> Ranks, IReadOnlyList<int> LoraRanks, double? RandomRank90, IReadOnlyList<FindingRow> Findings)
@@ -108,5 +110,5 @@ static class StudyView
         Verdict.Holds => "holds",
         Verdict.DoesNotHold => "does not hold",
         _ => "not supported",
-    }, f.Size?.ToString(), f.Diagnosis ?? f.Evidence);
+    }, f.Size?.ToString(), f.Size?.PartsText, f.Size?.DesignText, f.Diagnosis ?? f.Evidence);
 }

@@ -613,12 +613,14 @@ function renderStudy(study, state) {
   const findings = study.findings ?? [];
   $('#findings').hidden = findings.length === 0;
   $('#no-findings').hidden = findings.length > 0;
-  syncRows($('#findings tbody'), findings, (f) => f.id ?? f.claim, () => el('tr', null, el('th', { scope: 'row' }), el('td'), el('td', { class: 'num' }), el('td')), (row, f) => {
+  syncRows($('#findings tbody'), findings, (f) => f.id ?? f.claim, () => el('tr', null, el('th', { scope: 'row' }), el('td'), el('td', { class: 'num' }), el('td'), el('td'), el('td')), (row, f) => {
     setText(row.cells[0], f.claim);
     const verdict = f.verdict ?? '—';
     if (row.cells[1].textContent !== verdict) row.cells[1].replaceChildren(el('span', { class: 'verdict', dataset: { verdict: String(verdict).toLowerCase() }, text: verdict }));
     setText(row.cells[2], typeof f.estimate === 'number' ? fmtNum(f.estimate) : fmtValue(f.estimate));
-    setText(row.cells[3], f.note ?? '');
+    setText(row.cells[3], f.stdErrParts ?? '—');
+    setText(row.cells[4], f.data ?? '—');
+    setText(row.cells[5], f.note ?? '');
   });
 }
 

@@ -9,7 +9,7 @@ public static class ExperimentPlan
         var cells = from entry in request.Grid!
                     from rank in entry.Method == "full" ? [null] : entry.Ranks!.Select(r => (int?)r)
                     from lr in entry.LearningRates!
-                    from seed in request.Seeds!
+                    from seed in entry.Seeds ?? request.Seeds!
                     select new RunSpec(
                         entry.Method!,
                         rank,

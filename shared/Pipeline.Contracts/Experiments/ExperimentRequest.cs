@@ -46,4 +46,6 @@ public sealed record GridEntry
     public string? Schedule { get; init; }
     /// <summary>LoRA+ only: B's learning rate is this multiple of A's (PEFT's recommended 16 when absent).</summary>
     public double? LoraPlusRatio { get; init; }
+    /// <summary>This entry's training seeds, instead of the experiment's: more seeds where training noise decides a finding.</summary>
+    public IReadOnlyList<int>? Seeds { get; init; }
 }

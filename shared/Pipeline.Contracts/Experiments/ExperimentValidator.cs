@@ -13,7 +13,7 @@ public sealed class ExperimentValidator(ExperimentCatalog catalog)
         if (string.IsNullOrWhiteSpace(request.Name)) Fail("$.name", "is required");
         else if (!Regex.IsMatch(request.Name, "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"))
             Fail("$.name", $"'{request.Name}' must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
-        ValidateSeeds(request.Seeds, Fail);
+        ValidateSeeds(request.Seeds, "$.seeds", Fail, required: true);
         var dims = ValidateBaseModel(request.BaseModel, Fail);
         ValidateDatasets(request.Datasets, Fail);
         if (request.Regime is null) Fail("$.regime", "is required");
@@ -30,12 +30,13 @@ public sealed class ExperimentValidator(ExperimentCatalog catalog)
         if (errors.Count > 0) throw new ExperimentRequestException(source, errors);
     }
 
-    static void ValidateSeeds(IReadOnlyList<int>? seeds, Action<string, string> fail)
+    internal static void ValidateSeeds(IReadOnlyList<int>? seeds, string at, Action<string, string> fail, bool required)
     {
-        if (seeds is null || seeds.Count == 0) { fail("$.seeds", "is required: at least one seed"); return; }
+        if (seeds is null && !required) return;
+        if (seeds is null || seeds.Count == 0) { fail(at, "is required: at least one seed"); return; }
         for (var i = 0; i < seeds.Count; i++)
-            if (seeds[i] < 0) fail($"$.seeds[{i}]", $"seed {seeds[i]} must be ≥ 0");
-        if (seeds.Distinct().Count() != seeds.Count) fail("$.seeds", "seeds must be distinct");
+            if (seeds[i] < 0) fail($"{at}[{i}]", $"seed {seeds[i]} must be ≥ 0");
+        if (seeds.Distinct().Count() != seeds.Count) fail(at, "seeds must be distinct");
     }
 
     ModelDimensions? ValidateBaseModel(BaseModelSpec? model, Action<string, string> fail)

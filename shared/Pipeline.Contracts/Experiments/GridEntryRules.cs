@@ -24,6 +24,7 @@ static class GridEntryRules
         if (entry.WeightDecay is { } wd && !(wd >= 0 && double.IsFinite(wd))) fail($"{at}.weightDecay", $"must be ≥ 0, got {wd}");
         if (entry.Dropout is { } p && !(p >= 0 && p < 1)) fail($"{at}.dropout", $"must be in [0, 1), got {p}");
         if (entry.Optimizer is { } opt && !Vocabulary.Optimizers.Contains(opt)) fail($"{at}.optimizer", $"unknown optimizer '{opt}'; expected one of {join(Vocabulary.Optimizers)}");
+        ExperimentValidator.ValidateSeeds(entry.Seeds, $"{at}.seeds", fail, required: false);
         if (entry.Schedule is { } s && !Vocabulary.Schedules.Contains(s)) fail($"{at}.schedule", $"unknown schedule '{s}'; expected one of {join(Vocabulary.Schedules)}");
     }
 

@@ -20,6 +20,7 @@ public sealed class When_a_request_is_invalid
         { "missing seeds", r => r.Remove("seeds"), "$.seeds", "is required" },
         { "negative seed", r => r["seeds"] = new JsonArray(-1), "$.seeds[0]", "must be ≥ 0" },
         { "duplicate seeds", r => r["seeds"] = new JsonArray(1, 1), "$.seeds", "distinct" },
+        { "duplicate entry seeds", r => Grid(r, 0)["seeds"] = new JsonArray(2, 2), "$.grid[0].seeds", "distinct" },
         { "missing base model", r => r.Remove("baseModel"), "$.baseModel", "is required" },
         { "preset and path", r => r["baseModel"] = new JsonObject { ["preset"] = "ci", ["path"] = "/tmp" }, "$.baseModel", "exactly one" },
         { "unknown preset", r => r["baseModel"] = new JsonObject { ["preset"] = "llama-70b" }, "$.baseModel.preset", "unknown preset 'llama-70b'" },
@@ -139,6 +140,20 @@ public sealed class When_a_request_is_valid
         Assert.Equal(["q_proj", "k_proj", "v_proj", "o_proj"], lora.TargetModules);
         Assert.Equal(("lionw", "inverse_sqrt"), (lora.Optimizer, lora.Schedule)); // the paper's CPT choices
         Assert.Equal(6, runs.Select(r => r.Key).Distinct().Count());
+    }
+
+    [Fact]
+    public void Should_train_an_entry_with_its_own_seeds()
+    {
+        var request = TestRequests.Valid("grid", 4, 8);
+        request = request with { Grid = [request.Grid![0] with { Seeds = [1, 2, 3] }, .. request.Grid.Skip(1)] };
+        Assert.Empty(new ExperimentValidator(ComputeTestDouble.Catalog).Validate(request));
+
+        var runs = ExperimentPlan.Expand(request);
+
+        Assert.Equal(3, runs.Count(r => r.Method == request.Grid[0].Method));
+        Assert.Equal([1, 2, 3], runs.Where(r => r.Method == request.Grid[0].Method).Select(r => r.Seed).Order());
+        Assert.All(runs.Where(r => r.Method != request.Grid[0].Method), r => Assert.Equal(request.Seeds![0], r.Seed));
     }
 
     [Fact]
