@@ -20,23 +20,26 @@ namespace Pipeline.Compute;
 /// </summary>
 public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, Device device, ComputeGate gate) : IEvaluation
 {
-    public Task<IReadOnlyList<MetricResult>> EvaluateAsync(CheckpointSaved saved, CancellationToken ct) =>
+    public Task<EvaluationResult> EvaluateAsync(CheckpointSaved saved, CancellationToken ct) =>
         gate.RunAsync(() => Evaluate(saved, ct), ct);
 
-    private IReadOnlyList<MetricResult> Evaluate(CheckpointSaved saved, CancellationToken ct)
+    private EvaluationResult Evaluate(CheckpointSaved saved, CancellationToken ct)
     {
         var baseDirectory = ArtifactRefs.Resolve(store, saved.Run.BaseModel.Artifact);
         using var model = LoadCheckpoint(baseDirectory, saved.Checkpoint);
         var codec = new TokenizerCodec(TextTokenizer.Load(baseDirectory));
-        var results = new List<MetricResult>();
+        var metrics = new List<MetricResult>();
+        var samples = new List<SampleResult>();
         foreach (var task in saved.Run.EvalTasks)
         {
             ct.ThrowIfCancellationRequested();
-            var file = Path.Combine(ArtifactRefs.Resolve(store, task.Artifact), BuiltInCatalog.Tasks[task.Name].File);
-            results.AddRange(Score(model, codec, task.Name, BuiltInCatalog.Tasks[task.Name], file, SamplesDiversity(saved.Checkpoint.MilestoneIndex, saved.Run))
-                .Select(m => new MetricResult(task.Name, task.Domain, m.Metric, m.Value, m.StdErr)));
+            var info = BuiltInCatalog.Tasks[task.Name];
+            var file = Path.Combine(ArtifactRefs.Resolve(store, task.Artifact), info.File);
+            var (values, items) = Score(model, codec, task, info, file, SamplesDiversity(saved.Checkpoint.MilestoneIndex, saved.Run));
+            metrics.AddRange(values.Select(m => new MetricResult(task.Name, task.Domain, m.Metric, m.Value, m.StdErr)));
+            samples.AddRange(items);
         }
-        return results;
+        return new EvaluationResult(metrics, samples);
     }
 
     public static bool SamplesDiversity(int milestoneIndex, RunRequest run) =>
@@ -51,27 +54,28 @@ public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, De
         return model;
     }
 
-    private IEnumerable<MetricValue> Score(LlamaForCausalLM model, ITextCodec codec, string task, BuiltInCatalog.TaskInfo info, string file,
-        bool diversity)
+    private (IEnumerable<MetricValue> Metrics, IEnumerable<SampleResult> Samples) Score(LlamaForCausalLM model, ITextCodec codec, NamedArtifact task,
+        BuiltInCatalog.TaskInfo info, string file, bool diversity)
     {
         var scorer = new LogLikelihoodScorer(model, settings.EvalBatchSize);
         switch (info.Kind)
         {
             case "perplexity":
-                var documents = TaskFile.ReadPerplexity(file).Take(settings.MaxPerplexityDocuments).Select(d => d.Leading(settings.MaxPerplexityDocumentChars));
-                return Perplexity.Metrics(task, Perplexity.ScoreDocuments(scorer, codec, documents));
+                var documents = TaskFile.ReadPerplexity(file).Take(settings.MaxPerplexityDocuments).Select(d => d.Leading(settings.MaxPerplexityDocumentChars)).ToList();
+                var scores = Perplexity.ScoreDocuments(scorer, codec, documents);
+                return (Perplexity.Metrics(task.Name, scores), EvaluationSamples.Perplexity(task.Name, task.Domain, documents, scores));
             case "multiple_choice":
-                var questions = TaskFile.ReadMultipleChoice(file).Take(settings.MaxMultipleChoiceItems)
-                    .ToList();
-                return MultipleChoice.Evaluate(task, questions, scorer, codec).Metrics;
+                var questions = TaskFile.ReadMultipleChoice(file).Take(settings.MaxMultipleChoiceItems).ToList();
+                var (choiceMetrics, outcomes) = MultipleChoice.Evaluate(task.Name, questions, scorer, codec);
+                return (choiceMetrics, EvaluationSamples.MultipleChoice(task.Name, task.Domain, questions, outcomes));
             default:
                 return Generation(model, codec, task, info, TaskFile.ReadGeneration(file), diversity);
         }
     }
 
     /// <summary>Greedy exact match (GSM8K's strict and flexible extraction for math, the first body line for code), then sampled diversity if asked.</summary>
-    private IEnumerable<MetricValue> Generation(LlamaForCausalLM model, ITextCodec codec, string task, BuiltInCatalog.TaskInfo info,
-        IReadOnlyList<GenerationItem> all, bool diversity)
+    private (IEnumerable<MetricValue> Metrics, IEnumerable<SampleResult> Samples) Generation(LlamaForCausalLM model, ITextCodec codec, NamedArtifact task,
+        BuiltInCatalog.TaskInfo info, IReadOnlyList<GenerationItem> all, bool diversity)
     {
         var generator = new TextGenerator(model, codec);
         var items = all.Take(settings.MaxGenerationItems).ToList();
@@ -79,8 +83,9 @@ public sealed class Evaluation(ArtifactStore store, ComputeSettings settings, De
         AnswerMatcher[] matchers = info.Domain == "math" ? [AnswerMatcher.Strict, AnswerMatcher.Flexible] : [AnswerMatcher.FirstLine];
         var sampling = greedy with { Temperature = 1.0, TopP = 0.95, Seed = 1234 };
         var prompts = items.Take(settings.DiversityPrompts).Select(i => i.Prompt).ToList();
-        var exactMatch = ExactMatch.Evaluate(task, items, generator, greedy, matchers, settings.EvalBatchSize).Metrics;
-        return diversity ? [.. exactMatch, .. Diversity.Evaluate(task, prompts, generator, sampling, settings.DiversitySamples, settings.EvalBatchSize)]
-            : exactMatch;
+        var (exactMatch, outcomes) = ExactMatch.Evaluate(task.Name, items, generator, greedy, matchers, settings.EvalBatchSize);
+        var samples = EvaluationSamples.Generation(task.Name, task.Domain, items, outcomes, matchers);
+        return diversity ? ([.. exactMatch, .. Diversity.Evaluate(task.Name, prompts, generator, sampling, settings.DiversitySamples, settings.EvalBatchSize)], samples)
+            : (exactMatch, samples);
     }
 }

@@ -21,17 +21,17 @@ public sealed record AuditReport(string Experiment, ExperimentStatus Status, IRe
 {
     public bool Complete => Status == ExperimentStatus.Completed;
     public bool Consistent => Checks.All(c => c.Passed);
-    public long ResultsExpected => Checks.Where(c => c.Name is MetricRows or RankRows).Sum(c => c.Expected);
-    public long ResultsFound => Checks.Where(c => c.Name is MetricRows or RankRows).Sum(c => Math.Min(c.Found, c.Expected));
+    public long ResultsExpected => Checks.Where(c => c.Name is MetricRows or SampleRows or RankRows).Sum(c => c.Expected);
+    public long ResultsFound => Checks.Where(c => c.Name is MetricRows or SampleRows or RankRows).Sum(c => Math.Min(c.Found, c.Expected));
     public long ResultsLost => ResultsExpected - ResultsFound;
 
-    public const string MetricRows = "metric rows", RankRows = "rank-analysis rows";
+    public const string MetricRows = "metric rows", SampleRows = "per-sample rows", RankRows = "rank-analysis rows";
 }
 
 /// <summary>
 /// `pipeline audit`: checks an experiment against what its request implies. Every grid cell has a run; every run has
 /// its base and milestone checkpoints, each evaluated and rank-analysed exactly once (the same metric set everywhere,
-/// one rank row per layer and targeted module); no failure, no undelivered outbox message; every checkpoint artifact
+/// the same number of per-sample rows of each task, one rank row per layer and targeted module); no failure, no undelivered outbox message; every checkpoint artifact
 /// verifies against its sha256; and no temp file was abandoned in the artifact store.
 /// </summary>
 public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
@@ -47,6 +47,8 @@ public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
         var checkpointIds = checkpoints.Select(c => c.Id).ToList();
         var metrics = await db.Metrics.AsNoTracking().Where(m => checkpointIds.Contains(m.CheckpointId))
             .Select(m => new { m.CheckpointId, m.Task, m.Metric }).ToListAsync(ct);
+        var samples = await db.Samples.AsNoTracking().Where(s => checkpointIds.Contains(s.CheckpointId))
+            .Select(s => new { s.CheckpointId, s.Task, s.DocId }).ToListAsync(ct);
         var ranks = await db.RankAnalyses.AsNoTracking().Where(a => checkpointIds.Contains(a.CheckpointId))
             .Select(a => new { a.CheckpointId, a.Layer, a.Module }).ToListAsync(ct);
         var requests = runs.ToDictionary(r => r.Id, r => JsonSerializer.Deserialize<RunRequested>(r.RequestJson, Json)!.Run);
@@ -56,6 +58,7 @@ public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
         var metricKeys = metrics.Select(m => (m.Task, m.Metric)).Distinct().ToList();
         long ExpectedMetrics(CheckpointRow c) => metricKeys.Count(key => !Diversity.MetricNames.Contains(key.Metric)
             || Evaluation.SamplesDiversity(c.MilestoneIndex, requests[c.RunId]));
+        long itemsPerCheckpoint = samples.GroupBy(s => (s.CheckpointId, s.Task)).GroupBy(g => g.Key.Task).Sum(task => task.Max(g => g.Count()));
         long expectedRankRows = checkpoints.Where(c => c.MilestoneIndex != CheckpointArtifact.BaseMilestone)
             .Sum(c => (long)Layers(requests[c.RunId].BaseModel) * requests[c.RunId].Spec.TargetModules.Count);
         var failures = await db.Failures.AsNoTracking().Where(f => f.ExperimentId == experiment.Id).Select(f => f.Reason).ToListAsync(ct);
@@ -71,9 +74,10 @@ public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
             Count("checkpoints evaluated", expectedCheckpoints, checkpoints.Count(c => c.EvaluatedAt != null)),
             Count("checkpoints rank-analysed", expectedCheckpoints, checkpoints.Count(c => c.RankAnalysedAt != null)),
             Count(AuditReport.MetricRows, Math.Max(0, expectedCheckpoints - checkpoints.Count) * metricKeys.Count + checkpoints.Sum(ExpectedMetrics), metrics.Count),
+            Count(AuditReport.SampleRows, expectedCheckpoints * itemsPerCheckpoint, samples.Count),
             Count(AuditReport.RankRows, expectedRankRows, ranks.Count),
             Count("duplicate result rows", 0,
-                metrics.Count - metrics.Distinct().Count() + ranks.Count - ranks.Distinct().Count()),
+                metrics.Count - metrics.Distinct().Count() + samples.Count - samples.Distinct().Count() + ranks.Count - ranks.Distinct().Count()),
             Count("failures recorded", 0, failures.Count, failures.FirstOrDefault()),
             Count("outbox messages undelivered", 0, undelivered),
             Count("checkpoint artifacts that fail verification", 0, corrupt.Count, corrupt.Select(c => c.ModelPath).FirstOrDefault()),

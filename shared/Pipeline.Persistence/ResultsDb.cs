@@ -15,6 +15,7 @@ public abstract class ResultsDb(DbContextOptions options) : DbContext(options)
     public DbSet<BaseModelRow> BaseModels => Set<BaseModelRow>();
     public DbSet<CheckpointRow> Checkpoints => Set<CheckpointRow>();
     public DbSet<MetricRow> Metrics => Set<MetricRow>();
+    public DbSet<SampleRow> Samples => Set<SampleRow>();
     public DbSet<RankAnalysisRow> RankAnalyses => Set<RankAnalysisRow>();
     public DbSet<TrainingCurveRow> TrainingCurves => Set<TrainingCurveRow>();
     public DbSet<FailureRow> Failures => Set<FailureRow>();
@@ -55,6 +56,12 @@ public abstract class ResultsDb(DbContextOptions options) : DbContext(options)
             e.ToTable("metrics");
             e.HasIndex(x => new { x.CheckpointId, x.Task, x.Metric }).IsUnique();
             e.HasIndex(x => x.Metric);
+            e.HasOne<CheckpointRow>().WithMany().HasForeignKey(x => x.CheckpointId);
+        });
+        model.Entity<SampleRow>(e =>
+        {
+            e.ToTable("samples");
+            e.HasIndex(x => new { x.CheckpointId, x.Task, x.DocId }).IsUnique();
             e.HasOne<CheckpointRow>().WithMany().HasForeignKey(x => x.CheckpointId);
         });
         model.Entity<RankAnalysisRow>(e =>

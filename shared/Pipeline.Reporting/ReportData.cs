@@ -18,6 +18,7 @@ public static class ReportData
         var filter = new ResultFilter(experiment);
         var metrics = await ResultsQueries.MetricsAsync(db, filter, ct);
         var ranks = await ResultsQueries.RanksAsync(db, filter, ct);
+        var samplesAt = await SamplesAsync(db, experiment, ct);
 
         var reportRuns = runs.Select(r =>
         {
@@ -30,7 +31,8 @@ public static class ReportData
         var checkpoints = metricsAt.Select(g => g.Key).Union(ranksAt.Select(g => g.Key))
             .Select(c => new ReportCheckpoint(c.Run, c.TokensSeen,
                 [.. metricsAt[c].Select(m => new ReportMetric(m.Task, m.Domain, m.Metric, m.Value, m.StdErr))],
-                [.. ranksAt[c].Select(r => new ReportRank(r.Layer, r.Module, r.Rank90, r.RandomRank90, r.StableRank, r.IntruderCount, null, []))]))
+                [.. ranksAt[c].Select(r => new ReportRank(r.Layer, r.Module, r.Rank90, r.RandomRank90, r.StableRank, r.IntruderCount, null, []))],
+                [.. samplesAt[c]]))
             .ToList();
         // Every run announces the base model as its checkpoint at 0 tokens; the report shows it once, as the base.
         if (checkpoints.FirstOrDefault(c => c.Tokens == 0) is { } baseCheckpoint)
@@ -45,6 +47,11 @@ public static class ReportData
     }
 
     const string BaseRunKey = "base";
+
+    /// <summary>The per-item records of every checkpoint, by (run, tokens).</summary>
+    static async Task<ILookup<(string Run, long Tokens), ReportSample>> SamplesAsync(ResultsDb db, string experiment, CancellationToken ct) =>
+        (await ResultsQueries.SamplesAsync(db, new SampleFilter(experiment), ct)).ToLookup(s => (s.Run, s.TokensSeen),
+            s => new ReportSample(s.Task, s.Domain, s.DocId, s.SourceId, JsonSerializer.Deserialize<Dictionary<string, double>>(s.ValuesJson)!));
 
     /// <summary>The paper's names for module sets: All, MLP or Attention, else the list itself.</summary>
     public static string ModuleSet(IReadOnlyList<string> modules)

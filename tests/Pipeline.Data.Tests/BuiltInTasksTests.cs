@@ -39,6 +39,23 @@ public class BuiltInTasksTests
         Assert.All(math, i => Assert.Matches(@"^-?\d+$", i.Answer));
     }
 
+    [Fact]
+    public void Items_name_the_held_out_document_they_come_from_and_the_file_keeps_it()
+    {
+        var items = BuiltInTasks.SourceMultipleChoice(Bundle);
+        var heldOut = Bundle.ReadDomain(Domains.Source)
+            .Where(d => DocumentSplits.Assign(d.Id, SplitFractions.Default) == DocumentSplits.Test).Select(d => d.Id).ToHashSet();
+        Assert.All(items, i => Assert.Contains(i.SourceId!, heldOut));
+        Assert.True(items.Select(i => i.SourceId).Distinct().Count() < items.Count / 2, "several items share a source document");
+        Assert.All(BuiltInTasks.CodeGeneration(Bundle), i => Assert.NotNull(i.SourceId));
+
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "mc.jsonl");
+        TaskFile.Write(path, items.Take(3));
+        Assert.Contains("\"source_id\":", File.ReadAllText(path));
+        Assert.Equal(items.Take(3).Select(i => i.SourceId), TaskFile.ReadMultipleChoice(path).Select(i => i.SourceId));
+    }
+
     [Theory]
     [InlineData("short text", 20, "short text")]
     [InlineData("the quick brown fox", 12, "the quick")]

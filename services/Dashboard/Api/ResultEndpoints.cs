@@ -17,7 +17,7 @@ public sealed record MetricItem(Guid RunId, string Run, string Method, int? Rank
 public sealed record RankAnalysisItem(Guid RunId, string Run, string Method, int? Rank, Guid CheckpointId, int MilestoneIndex, long TokensSeen,
     int Layer, string Module, int Rank90, int RandomRank90, double StableRank, int IntruderCount);
 
-/// <summary>Flat, filterable result tables: /api/checkpoints, /api/metrics and /api/rank-analyses.</summary>
+/// <summary>Flat, filterable result tables: /api/checkpoints, /api/metrics, /api/samples and /api/rank-analyses.</summary>
 static class ResultEndpoints
 {
     public static void MapResultEndpoints(this IEndpointRouteBuilder app)
@@ -25,6 +25,8 @@ static class ResultEndpoints
         var api = app.MapGroup("/api").WithTags("results");
         api.MapGet("/checkpoints", CheckpointsAsync).WithSummary("Checkpoints, filtered by experiment (id or name) and run.");
         api.MapGet("/metrics", MetricsAsync).WithSummary("Metrics, filtered by experiment, run, method, rank, task, domain and metric.");
+        api.MapGet("/samples", SamplesAsync)
+            .WithSummary("Per-item evaluation records of one experiment in lm-eval's samples_<task>.jsonl shape, filtered by run (cell key), task and tokens.");
         api.MapGet("/rank-analyses", RankAnalysesAsync).WithSummary("Rank analyses of ΔW, filtered by experiment, run, method, rank, layer and module.");
     }
 
@@ -52,6 +54,13 @@ static class ResultEndpoints
                     select new MetricItem(r.Id, r.CellKey, r.Method, r.Rank, r.LearningRate, c.Id, c.MilestoneIndex, c.TokensSeen,
                         m.Task, m.Domain, m.Metric, m.Value, m.StdErr);
         return Results.Ok(await query.ToListAsync(ct));
+    }
+
+    static async Task<IResult> SamplesAsync(string experiment, string? run, string? task, long? tokens, ResultsDb db, CancellationToken ct)
+    {
+        if (await StatusQueries.FindExperimentAsync(db, experiment, ct) is not { } row) return ExperimentEndpoints.NotFound(experiment);
+        var samples = await ResultsQueries.SamplesAsync(db, new SampleFilter(row.Name, run, task, tokens), ct);
+        return Results.Ok(samples.Select(SamplesExport.Record).ToList());
     }
 
     static async Task<IResult> RankAnalysesAsync(string? experiment, Guid? run, string? method, int? rank, int? layer, string? module,

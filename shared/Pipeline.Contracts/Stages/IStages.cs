@@ -23,7 +23,7 @@ public interface IFinetuning
 
 public interface IEvaluation
 {
-    Task<IReadOnlyList<MetricResult>> EvaluateAsync(CheckpointSaved checkpoint, CancellationToken ct);
+    Task<EvaluationResult> EvaluateAsync(CheckpointSaved checkpoint, CancellationToken ct);
 }
 
 public interface IRankAnalysis

@@ -43,6 +43,23 @@ public sealed record TrainingProgress(
 /// <summary>One lm-evaluation-harness style number: task, domain (source/target), metric (acc, acc_norm, …), value ± stderr.</summary>
 public sealed record MetricResult(string Task, string Domain, string Metric, double Value, double? StdErr);
 
+/// <summary>
+/// One evaluated item, as lm-evaluation-harness's <c>--log_samples</c> writes it: the item (<c>doc</c>, as JSON), the
+/// target, the model's responses before and after answer extraction (JSON arrays), and its per-item metric fields.
+/// </summary>
+/// <param name="DocId">The item's index in the task file as scored: the same item has the same DocId at every checkpoint.</param>
+/// <param name="SourceId">The document the item was drawn from; items sharing one are correlated. Null: the item is its own.</param>
+/// <param name="Values">
+/// Perplexity: <c>loglikelihood</c> (natural log, the whole document), <c>tokens</c>, <c>bytes</c>, <c>words</c>,
+/// <c>bits_per_byte</c>. Multiple choice: <c>acc</c>, <c>acc_norm</c>, <c>predicted</c>, <c>predicted_norm</c>, <c>label</c>,
+/// <c>loglikelihood_0</c> … one per choice. Generation: each exact-match metric by name (0/1).
+/// </param>
+public sealed record SampleResult(string Task, string Domain, int DocId, string? SourceId, string DocJson, string Target,
+    string ResponsesJson, string FilteredResponsesJson, IReadOnlyDictionary<string, double> Values);
+
+/// <summary>A checkpoint's evaluation: the aggregate metrics and the per-item records behind them.</summary>
+public sealed record EvaluationResult(IReadOnlyList<MetricResult> Metrics, IReadOnlyList<SampleResult> Samples);
+
 /// <summary>The spectrum of ΔW for one projection: rank for 90% of the variance, against a random matrix of the same shape.</summary>
 public sealed record RankResult(
     int Layer, string Module, int Rows, int Columns, int Rank90, int RandomRank90, double StableRank, int IntruderCount,

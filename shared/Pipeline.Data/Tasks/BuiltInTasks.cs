@@ -26,7 +26,8 @@ public static class BuiltInTasks
     {
         var source = bundle.ReadDomain(Domains.Source);
         var trained = source.Where(d => !IsHeldOut(d)).SelectMany(d => Sentences(d.Text)).Where(IsLong).ToHashSet();
-        var documents = source.Where(IsHeldOut).Select(d => Sentences(d.Text)).Where(s => s.Count > ContextSentences + 1).ToList();
+        var heldOut = source.Where(IsHeldOut).Select(d => (d.Id, Sentences: Sentences(d.Text))).Where(d => d.Sentences.Count > ContextSentences + 1).ToList();
+        var documents = heldOut.Select(d => d.Sentences).ToList();
         var endings = documents.Select(d => d.Where(IsEnding).ToList()).ToList();
         var random = SplitMix64.From(Seed);
         var items = new List<MultipleChoiceItem>();
@@ -38,7 +39,7 @@ public static class BuiltInTasks
             {
                 var passage = sentences[(at - ContextSentences)..(at + 1)];
                 if (!IsEnding(sentences[at]) || passage.Any(s => IsLong(s) && trained.Contains(s))) continue;
-                items.Add(Item(string.Join(' ', passage.Take(ContextSentences)), sentences[at], doc, endings, ref random));
+                items.Add(Item(string.Join(' ', passage.Take(ContextSentences)), sentences[at], doc, endings, ref random) with { SourceId = heldOut[doc].Id });
             }
         }
         return items;
@@ -67,7 +68,7 @@ public static class BuiltInTasks
         var trained = problems.Where(p => !IsHeldOut(p.Id)).Select(p => p.Question).ToHashSet();
         return problems.Where(p => IsHeldOut(p.Id) && !trained.Contains(p.Question))
             .Take(maxItems)
-            .Select(p => new GenerationItem(p.Question + "\n", p.Answer.ToString(), ["\n\n", "Question:"]))
+            .Select(p => new GenerationItem(p.Question + "\n", p.Answer.ToString(), ["\n\n", "Question:"], p.Id))
             .ToList();
     }
 
@@ -79,14 +80,14 @@ public static class BuiltInTasks
         var trained = functions.Where(f => !IsHeldOut(f.GroupId)).Select(f => f.Prompt).ToHashSet();
         return functions.Where(f => IsHeldOut(f.GroupId) && !trained.Contains(f.Prompt))
             .Take(maxItems)
-            .Select(f => new GenerationItem(f.Prompt, FunctionExtractor.FirstBodyLine(f), ["\n"]))
+            .Select(f => new GenerationItem(f.Prompt, FunctionExtractor.FirstBodyLine(f), ["\n"], f.Id, f.GroupId))
             .ToList();
     }
 
     /// <summary>The built-in task sets as one artifact, written once per bundle and math settings; returns its key.</summary>
     public static string GetOrWrite(ArtifactStore store, CorpusBundle bundle, MathCorpusSettings? math = null)
     {
-        var key = ContentKey.Of("tasks", new { format = 1, bundle = bundle.Manifest.Sources.Select(s => s.Bundle.ContentSha256), math });
+        var key = ContentKey.Of("tasks", new { format = 2, bundle = bundle.Manifest.Sources.Select(s => s.Bundle.ContentSha256), math });
         store.GetOrCreate(key, directory => WriteAll(directory, bundle, math));
         return key;
     }

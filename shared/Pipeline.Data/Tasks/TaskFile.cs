@@ -4,7 +4,8 @@ using Pipeline.Data.UserData;
 namespace Pipeline.Data.Tasks;
 
 /// <summary>Evaluation task files in lm-evaluation-harness style JSONL: `{id,text}`, `{context,choices,label}`,
-/// `{prompt,answer,stop}`. Users can supply their own in the same shapes.</summary>
+/// `{prompt,answer,stop}`, the last two with optional `id` and `source_id` (the document an item was drawn from, for
+/// clustered standard errors). Users can supply their own in the same shapes.</summary>
 public static class TaskFile
 {
     public static IReadOnlyList<PerplexityDocument> ReadPerplexity(string path) =>
@@ -17,12 +18,14 @@ public static class TaskFile
             if (choices.Count < 2) throw f.Error("choices", "needs at least two choices");
             var label = f.Int(o, "label");
             if (label < 0 || label >= choices.Count) throw f.Error("label", $"{label} is not an index into {choices.Count} choices");
-            return new MultipleChoiceItem(f.String(o, "context"), choices, label);
+            return new MultipleChoiceItem(f.String(o, "context"), choices, label, Optional(o, f, "source_id"));
         });
 
     public static IReadOnlyList<GenerationItem> ReadGeneration(string path) =>
         JsonlReader.Read(path, (o, f) => new GenerationItem(f.String(o, "prompt"), f.String(o, "answer"),
-            o.ContainsKey("stop") ? f.Strings(o, "stop") : []));
+            o.ContainsKey("stop") ? f.Strings(o, "stop") : [], Optional(o, f, "id"), Optional(o, f, "source_id")));
+
+    private static string? Optional(System.Text.Json.Nodes.JsonObject o, JsonlReader.Field f, string name) => o.ContainsKey(name) ? f.String(o, name) : null;
 
     public static void Write<T>(string path, IEnumerable<T> items) =>
         AtomicFile.WriteAllText(path, string.Concat(items.Select(i => JsonSerializer.Serialize(i, DataJson.Options) + "\n")));

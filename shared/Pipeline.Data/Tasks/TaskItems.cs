@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Pipeline.Data.Tasks;
 
 /// <summary>Held-out text scored by perplexity and bits per byte.</summary>
@@ -13,7 +15,11 @@ public sealed record PerplexityDocument(string Id, string Text)
 }
 
 /// <summary>lm-evaluation-harness multiple choice: score each choice's log-likelihood after the context (acc, acc_norm).</summary>
-public sealed record MultipleChoiceItem(string Context, IReadOnlyList<string> Choices, int Label);
+/// <param name="SourceId">The document the item was drawn from (HellaSwag's <c>source_id</c>): items sharing one are correlated.</param>
+public sealed record MultipleChoiceItem(string Context, IReadOnlyList<string> Choices, int Label,
+    [property: JsonPropertyName("source_id")] string? SourceId = null);
 
 /// <summary>lm-evaluation-harness generate-until: generate after the prompt until a stop string, then exact-match the answer.</summary>
-public sealed record GenerationItem(string Prompt, string Answer, IReadOnlyList<string> Stop);
+/// <param name="Id">The item's id (a problem's, a function's); <paramref name="SourceId"/> the document it came from, as for multiple choice.</param>
+public sealed record GenerationItem(string Prompt, string Answer, IReadOnlyList<string> Stop, string? Id = null,
+    [property: JsonPropertyName("source_id")] string? SourceId = null);

@@ -3,22 +3,24 @@ using Pipeline.Data.Tasks;
 
 namespace Pipeline.ML.Evaluation;
 
-/// <summary>How a completion is turned into an answer and compared with the reference, under a metric name.</summary>
-public sealed record AnswerMatcher(string Metric, Func<string, string, bool> IsCorrect)
+/// <summary>How a completion is turned into an answer (lm-eval's filter) and compared with the reference, under a metric name.</summary>
+public sealed record AnswerMatcher(string Metric, Func<string, string?> Extract, Func<string?, string, bool> Matches)
 {
     /// <summary>GSM8K strict-match: "#### n" in the completion.</summary>
-    public static AnswerMatcher Strict { get; } = new("exact_match,strict-match", (completion, answer) => AnswerExtraction.Matches(AnswerExtraction.Strict(completion), answer));
+    public static AnswerMatcher Strict { get; } = new("exact_match,strict-match", AnswerExtraction.Strict, AnswerExtraction.Matches);
 
     /// <summary>GSM8K flexible-extract: the last number in the completion.</summary>
-    public static AnswerMatcher Flexible { get; } = new("exact_match,flexible-extract", (completion, answer) => AnswerExtraction.Matches(AnswerExtraction.LastNumber(completion), answer));
+    public static AnswerMatcher Flexible { get; } = new("exact_match,flexible-extract", AnswerExtraction.LastNumber, AnswerExtraction.Matches);
 
     /// <summary>Code: the first body line of the completion equals the reference's.</summary>
-    public static AnswerMatcher FirstLine { get; } = new("exact_match,first-line", (completion, answer) =>
-        AnswerExtraction.FirstBodyLine(completion) is { } line && line == AnswerExtraction.FirstBodyLine(answer));
+    public static AnswerMatcher FirstLine { get; } = new("exact_match,first-line", AnswerExtraction.FirstBodyLine,
+        (line, answer) => line is not null && line == AnswerExtraction.FirstBodyLine(answer));
+
+    public bool IsCorrect(string completion, string answer) => Matches(Extract(completion), answer);
 }
 
-/// <summary>One generated answer and whether each matcher accepted it.</summary>
-public sealed record GenerationOutcome(string Completion, IReadOnlyList<bool> Correct);
+/// <summary>One generated answer, each matcher's extraction of it, and whether each matcher accepted it.</summary>
+public sealed record GenerationOutcome(string Completion, IReadOnlyList<string?> Extracted, IReadOnlyList<bool> Correct);
 
 /// <summary>
 /// Generation tasks scored by exact match: one completion per item, with the item's own stop strings. Items are
@@ -39,7 +41,8 @@ public static class ExactMatch
             for (int j = 0; j < batch.Length; j++)
             {
                 var item = items[batch[j]];
-                outcomes[batch[j]] = new GenerationOutcome(completions[j].Text, matchers.Select(m => m.IsCorrect(completions[j].Text, item.Answer)).ToArray());
+                var extracted = matchers.Select(m => m.Extract(completions[j].Text)).ToArray();
+                outcomes[batch[j]] = new GenerationOutcome(completions[j].Text, extracted, matchers.Select((m, k) => m.Matches(extracted[k], item.Answer)).ToArray());
             }
             progress?.Invoke(new EvalProgress("generation", done += batch.Length, items.Count));
         }

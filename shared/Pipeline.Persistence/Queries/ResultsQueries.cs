@@ -12,6 +12,14 @@ public sealed record RankLine(
     string Experiment, string Run, string Method, int? Rank, int Milestone, long TokensSeen, int Layer, string Module,
     int Rows, int Columns, int Rank90, int RandomRank90, double StableRank, int IntruderCount);
 
+/// <summary>Which per-item records to read: an experiment's, optionally one run's (cell key), one task's, one checkpoint's (tokens).</summary>
+public sealed record SampleFilter(string Experiment, string? Run = null, string? Task = null, long? Tokens = null);
+
+/// <summary>One per-item record with the run and checkpoint it belongs to; the JSON fields as stored.</summary>
+public sealed record SampleLine(
+    string Run, string Method, int? Rank, int Seed, int Milestone, long TokensSeen, string Task, string Domain, int DocId, string? SourceId,
+    string DocJson, string Target, string ResponsesJson, string FilteredResponsesJson, string ValuesJson);
+
 /// <summary>What `pipeline results` shows: metrics (or rank analyses) per checkpoint, filtered by method, rank and metric.</summary>
 public static class ResultsQueries
 {
@@ -29,6 +37,22 @@ public static class ResultsQueries
                         m.Task, m.Domain, m.Metric, m.Value, m.StdErr);
         var lines = await query.ToListAsync(ct);
         return lines.OrderBy(l => l.Experiment).ThenBy(l => l.Run).ThenBy(l => l.Milestone).ThenBy(l => l.Domain).ThenBy(l => l.Task).ThenBy(l => l.Metric).ToList();
+    }
+
+    public static async Task<IReadOnlyList<SampleLine>> SamplesAsync(ResultsDb db, SampleFilter filter, CancellationToken ct)
+    {
+        var query = from s in db.Samples.AsNoTracking()
+                    join c in db.Checkpoints on s.CheckpointId equals c.Id
+                    join r in db.Runs on c.RunId equals r.Id
+                    join e in db.Experiments on r.ExperimentId equals e.Id
+                    where e.Name == filter.Experiment
+                          && (filter.Run == null || r.CellKey == filter.Run)
+                          && (filter.Task == null || s.Task == filter.Task)
+                          && (filter.Tokens == null || c.TokensSeen == filter.Tokens)
+                    select new SampleLine(r.CellKey, r.Method, r.Rank, r.Seed, c.MilestoneIndex, c.TokensSeen, s.Task, s.Domain, s.DocId, s.SourceId,
+                        s.DocJson, s.Target, s.ResponsesJson, s.FilteredResponsesJson, s.ValuesJson);
+        var lines = await query.ToListAsync(ct);
+        return lines.OrderBy(l => l.Run).ThenBy(l => l.Milestone).ThenBy(l => l.Task).ThenBy(l => l.DocId).ToList();
     }
 
     public static async Task<IReadOnlyList<RankLine>> RanksAsync(ResultsDb db, ResultFilter filter, CancellationToken ct)

@@ -86,6 +86,25 @@ public sealed class MetricRow
     public double? StdErr { get; set; }
 }
 
+/// <summary>One evaluated item of a checkpoint (lm-eval's --log_samples record); written with the checkpoint's metrics.</summary>
+public sealed class SampleRow
+{
+    public long Id { get; set; }
+    public Guid CheckpointId { get; set; }
+    public required string Task { get; set; }
+    public required string Domain { get; set; }
+    /// <summary>The item's index in the task file: the same item has the same DocId at every checkpoint.</summary>
+    public int DocId { get; set; }
+    /// <summary>The document the item was drawn from (the cluster of its standard error); null when it is its own.</summary>
+    public string? SourceId { get; set; }
+    public required string DocJson { get; set; }
+    public required string Target { get; set; }
+    public required string ResponsesJson { get; set; }
+    public required string FilteredResponsesJson { get; set; }
+    /// <summary>The per-item metric fields as a JSON object of numbers (see SampleResult.Values).</summary>
+    public required string ValuesJson { get; set; }
+}
+
 public sealed class RankAnalysisRow
 {
     public long Id { get; set; }

@@ -198,7 +198,7 @@ public static class StudyFindings
             return Finding.Missing("R1", claim, effect, "Run the rank analysis on the same matrices of the last LoRA and full-FT checkpoints.");
         var differences = matrices.Select(m => l[m] - f[m]).ToList();
         return Finding.Judge("R1", claim, effect,
-            Effect.Once(Estimate.MeanOfSample(differences), differences.Count, $"paired over {differences.Count} matrices", SignCounts.Of(differences)),
+            Effect.Once(Estimate.MeanOfSample(differences), differences.Count, "matrices", $"paired over {differences.Count} matrices", SignCounts.Of(differences)),
             $"{lora!.Label}: {Estimate.MeanOfSample([.. l.Values])}; {full!.Label}: {Estimate.MeanOfSample([.. f.Values])}.",
             "Analyse more layers, or more checkpoints and seeds.");
     }

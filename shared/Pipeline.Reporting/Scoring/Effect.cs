@@ -15,6 +15,7 @@ public sealed record SeedDifference(double Value, double? StdErr, int? Items, in
 /// </summary>
 /// <param name="Items">Items (or matrices) behind each seed's difference; null when unknown.</param>
 /// <param name="Design">How it was measured, e.g. "paired over 32 items", or why it is unpaired.</param>
+/// <param name="Unit">What the measurement part of the SE is taken over: "items" evaluated, or "matrices" of ΔW.</param>
 public sealed record Effect(
     double Value,
     double? ItemStdErr,
@@ -23,7 +24,8 @@ public sealed record Effect(
     int Seeds,
     string Design,
     SignCounts? ItemSigns = null,
-    SignCounts? SeedSigns = null)
+    SignCounts? SeedSigns = null,
+    string Unit = "items")
 {
     public const double OneSeedCritical = 2;
     private static readonly double NormalPower80 = Normal.InvCDF(0, 1, 0.8);
@@ -47,7 +49,7 @@ public sealed record Effect(
     public const string OneSeed = "one training seed: training noise not measured";
 
     /// <summary>The SE's two parts, e.g. "items 0.003 · seeds 0.01", or the one-seed caveat.</summary>
-    public string PartsText => $"items {Format(ItemStdErr)} · " + (SeedStdErr is { } s ? $"seeds {Estimate.Format(s)}" : $"seeds — ({OneSeed})");
+    public string PartsText => $"{Unit} {Format(ItemStdErr)} · " + (SeedStdErr is { } s ? $"seeds {Estimate.Format(s)}" : $"seeds — ({OneSeed})");
 
     /// <summary>How much data is behind it, e.g. "paired over 32 items; 3 seeds (t, 2 df)".</summary>
     public string DesignText => $"{Design}; {Seeds} seed{(Seeds == 1 ? "" : "s")}" + (DegreesOfFreedom is { } df ? $" (Student t, {df} df)" : "");
@@ -55,7 +57,7 @@ public sealed record Effect(
     /// <summary>How often items and seeds agree in sign with the effect, e.g. "items 32/32 · seeds 3/3".</summary>
     public string SignsText => string.Join(" · ", new[]
     {
-        ItemSigns is { } i ? $"items {i.AgreeingWith(Value)}/{i.Total}" : null,
+        ItemSigns is { } i ? $"{Unit} {i.AgreeingWith(Value)}/{i.Total}" : null,
         SeedSigns is { } s ? $"seeds {s.AgreeingWith(Value)}/{s.Total}" : null,
     }.OfType<string>()) is { Length: > 0 } text ? text : "—";
 
@@ -78,9 +80,9 @@ public sealed record Effect(
             k < 2 ? null : SignCounts.Of(seeds.Select(s => s.Value)));
     }
 
-    /// <summary>An effect measured once, over a sample of <paramref name="items"/> (matrices of ΔW, say), not over training seeds.</summary>
-    public static Effect Once(Estimate estimate, int? items, string design, SignCounts? signs = null) =>
-        new(estimate.Value, estimate.StdErr, null, items, 1, design, signs);
+    /// <summary>An effect measured once over a sample of <paramref name="count"/> <paramref name="unit"/> (matrices of ΔW, say), not over training seeds.</summary>
+    public static Effect Once(Estimate estimate, int count, string unit, string design, SignCounts? signs = null) =>
+        new(estimate.Value, estimate.StdErr, null, count, 1, design, signs, Unit: unit);
 
     /// <summary>The difference of effects measured in two independent studies: both error parts add in quadrature.</summary>
     public Effect MinusIndependent(Effect other) => new(Value - other.Value,

@@ -66,12 +66,18 @@ public sealed class ComputeTestDouble(string name = "compute") : IDataPreparatio
         }
     }
 
-    public Task<IReadOnlyList<MetricResult>> EvaluateAsync(CheckpointSaved checkpoint, CancellationToken ct)
+    /// <summary>Each task scores acc 0.5: four items, two right, which differ by checkpoint so a paired comparison has something to pair.</summary>
+    public Task<EvaluationResult> EvaluateAsync(CheckpointSaved checkpoint, CancellationToken ct)
     {
         Evaluations.AddOrUpdate(checkpoint.CheckpointId, 1, (_, n) => n + 1);
-        IReadOnlyList<MetricResult> metrics = checkpoint.Run.EvalTasks
-            .Select(t => new MetricResult(t.Name, t.Domain, "acc", 0.5, 0.01)).ToList();
-        return Task.FromResult(metrics);
+        var metrics = checkpoint.Run.EvalTasks.Select(t => new MetricResult(t.Name, t.Domain, "acc", 0.5, 0.01)).ToList();
+        var samples = checkpoint.Run.EvalTasks.SelectMany(t => Enumerable.Range(0, 4).Select(i =>
+        {
+            var acc = (i + checkpoint.Checkpoint.MilestoneIndex) % 2 == 0 ? 1.0 : 0.0;
+            return new SampleResult(t.Name, t.Domain, i, $"doc-{i / 2}", $"{{\"id\":{i}}}", "0", $"[[[{-i - 1.0}, false]]]", $"[[{-i - 1.0}, false]]",
+                new Dictionary<string, double> { ["acc"] = acc });
+        })).ToList();
+        return Task.FromResult(new EvaluationResult(metrics, samples));
     }
 
     public Task<IReadOnlyList<RankResult>> AnalyseAsync(CheckpointSaved checkpoint, CancellationToken ct)

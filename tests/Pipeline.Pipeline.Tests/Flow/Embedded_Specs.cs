@@ -5,6 +5,8 @@ using Pipeline.Contracts;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Contracts.Stages;
 using Pipeline.Hosting.Outbox;
+using System.Text.Json.Nodes;
+using Pipeline.Persistence.Queries;
 using Pipeline.Persistence.Rows;
 using Pipeline.Pipeline.Tests.Fixtures;
 using Pipeline.Workflow;
@@ -31,6 +33,7 @@ public sealed class When_an_experiment_runs_embedded
         Assert.Equal(4, await db.Runs.CountAsync(r => r.Status == RunStatus.Completed));
         Assert.Equal(16, await db.Checkpoints.CountAsync(c => c.EvaluatedAt != null && c.RankAnalysedAt != null)); // 4 runs × (base + 3 milestones)
         Assert.Equal(32, await db.Metrics.CountAsync()); // 16 checkpoints × 2 tasks
+        Assert.Equal(32 * 4, await db.Samples.CountAsync()); // × 4 items, the base's copied to every run that announces it
         var baseCheckpoints = await db.Checkpoints.Where(c => c.MilestoneIndex == CheckpointArtifact.BaseMilestone).ToListAsync();
         Assert.Equal(4, baseCheckpoints.Count(c => c.TokensSeen == 0));
         Assert.Equal(2, baseCheckpoints.Count(c => compute.Evaluations.ContainsKey(c.Id))); // scored once per experiment, reused by its other run
@@ -53,8 +56,10 @@ public sealed class When_an_experiment_runs_embedded
         var bus = host.Services.GetRequiredService<IBus>();
         using var _ = bus.ConnectConsumeObserver(counter);
         CheckpointSaved again;
+        List<string> samplesBefore;
         await using (var db = bed.OpenDb())
         {
+            samplesBefore = await SamplesAsync(db);
             var checkpoint = await db.Checkpoints.FirstAsync();
             var run = await db.Runs.SingleAsync(r => r.Id == checkpoint.RunId);
             var request = System.Text.Json.JsonSerializer.Deserialize<RunRequested>(run.RequestJson, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
@@ -68,9 +73,32 @@ public sealed class When_an_experiment_runs_embedded
 
         await using var after = bed.OpenDb();
         Assert.Equal(16, await after.Metrics.CountAsync());
+        Assert.Equal(samplesBefore, await SamplesAsync(after)); // none duplicated, none changed
         Assert.Equal(3 * 7 + 3 * 4, await after.RankAnalyses.CountAsync());
         Assert.All(compute.Evaluations.Values, n => Assert.Equal(1, n));
         Assert.Equal(2, await after.Runs.CountAsync(r => r.Status == RunStatus.Completed));
+    }
+
+    static Task<List<string>> SamplesAsync(Persistence.ResultsDb db) => db.Samples.OrderBy(s => s.CheckpointId).ThenBy(s => s.Task).ThenBy(s => s.DocId)
+        .Select(s => $"{s.CheckpointId} {s.Task} {s.DocId} {s.SourceId} {s.ValuesJson} {s.ResponsesJson}").ToListAsync();
+
+    [Fact]
+    public async Task Should_export_samples_whose_means_equal_the_metrics()
+    {
+        await using var bed = TestBed.Embedded();
+        var host = await bed.StartAsync(PipelineServices.All, new ComputeTestDouble());
+        await TestBed.SubmitAsync(host, TestRequests.Valid("exported"));
+        await bed.WaitUntilAsync(db => db.Experiments.AnyAsync(e => e.Status == ExperimentStatus.Completed), "the experiment completes");
+
+        await using var db = bed.OpenDb();
+        var lines = (await ResultsQueries.SamplesAsync(db, new SampleFilter("exported"), default)).Select(SamplesExport.Line).ToList();
+        var metrics = await ResultsQueries.MetricsAsync(db, new ResultFilter("exported", Metric: "acc"), default);
+
+        var exported = lines.Select(line => JsonNode.Parse(line)!.AsObject()).ToList();
+        Assert.All(exported, o => Assert.True(o.ContainsKey("doc_id") && o.ContainsKey("doc") && o.ContainsKey("resps") && o.ContainsKey("filtered_resps")));
+        var means = exported.GroupBy(o => ((string)o["run"]!, (long)o["tokens"]!, (string)o["task"]!)).ToDictionary(g => g.Key, g => g.Average(o => (double)o["acc"]!));
+        Assert.Equal(metrics.Count, means.Count);
+        Assert.All(metrics, m => Assert.Equal(m.Value, means[(m.Run, m.TokensSeen, m.Task)], 12));
     }
 
     [Fact]

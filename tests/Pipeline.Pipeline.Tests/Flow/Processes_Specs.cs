@@ -46,6 +46,7 @@ public sealed class When_the_services_run_as_separate_processes(TestServers serv
             var (exitCode, csv) = await Cli.RunAsync(environment, "results", "processes", "--format", "csv", "--metric", "bits_per_byte");
             Assert.Equal(0, exitCode);
             Assert.Equal(24, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(line => line.Contains("bits_per_byte")));
+            await AssertSamplesPoolToTheMetricsAsync(environment, db);
             var (tableExit, table) = await Cli.RunAsync(environment, "results", "processes");
             Assert.Equal(0, tableExit);
             Assert.Contains("0 (base)", table); // the curves start at the base model
@@ -57,6 +58,20 @@ public sealed class When_the_services_run_as_separate_processes(TestServers serv
         {
             foreach (var process in processes) Cli.Stop(process.Process);
         }
+    }
+
+    /// <summary>Every checkpoint's exported per-document records pool to its bits/byte row: Σ −loglikelihood / (ln 2 · Σ bytes).</summary>
+    private static async Task AssertSamplesPoolToTheMetricsAsync(IReadOnlyDictionary<string, string?> environment, Persistence.ResultsDb db)
+    {
+        var (exitCode, jsonl) = await Cli.RunAsync(environment, "results", "processes", "--samples");
+        Assert.Equal(0, exitCode);
+        var samples = jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => line.StartsWith('{')).Select(line => System.Text.Json.Nodes.JsonNode.Parse(line)!.AsObject())
+            .Where(o => o.ContainsKey("bytes")).ToList();
+        var pooled = samples.GroupBy(o => ((string)o["run"]!, (long)o["tokens"]!, (string)o["task"]!))
+            .ToDictionary(g => g.Key, g => -g.Sum(o => (double)o["loglikelihood"]!) / (Math.Log(2) * g.Sum(o => (double)o["bytes"]!)));
+        var metrics = await Persistence.Queries.ResultsQueries.MetricsAsync(db, new("processes", Metric: "bits_per_byte"), default);
+        Assert.Equal(metrics.Count, pooled.Count); // one record set per checkpoint and task, none missing or doubled
+        Assert.All(metrics, m => Assert.Equal(m.Value, pooled[(m.Run, m.TokensSeen, m.Task)], 9));
     }
 
     /// <summary>The `pipeline` CLI built next to the tests (scripts/test builds the whole solution first).</summary>

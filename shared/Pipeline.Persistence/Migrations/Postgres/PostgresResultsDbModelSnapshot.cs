@@ -466,6 +466,70 @@ namespace Pipeline.Persistence.Migrations.Postgres
                     b.ToTable("runs", (string)null);
                 });
 
+            modelBuilder.Entity("Pipeline.Persistence.Rows.SampleRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CheckpointId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("checkpoint_id");
+
+                    b.Property<int>("DocId")
+                        .HasColumnType("integer")
+                        .HasColumnName("doc_id");
+
+                    b.Property<string>("DocJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("doc_json");
+
+                    b.Property<string>("Domain")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("domain");
+
+                    b.Property<string>("FilteredResponsesJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("filtered_responses_json");
+
+                    b.Property<string>("ResponsesJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("responses_json");
+
+                    b.Property<string>("SourceId")
+                        .HasColumnType("text")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("target");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("task");
+
+                    b.Property<string>("ValuesJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("values_json");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CheckpointId", "Task", "DocId")
+                        .IsUnique();
+
+                    b.ToTable("samples", (string)null);
+                });
+
             modelBuilder.Entity("Pipeline.Persistence.Rows.TrainingCurveRow", b =>
                 {
                     b.Property<long>("Id")
@@ -543,6 +607,15 @@ namespace Pipeline.Persistence.Migrations.Postgres
                     b.HasOne("Pipeline.Persistence.Rows.ExperimentRow", null)
                         .WithMany()
                         .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Pipeline.Persistence.Rows.SampleRow", b =>
+                {
+                    b.HasOne("Pipeline.Persistence.Rows.CheckpointRow", null)
+                        .WithMany()
+                        .HasForeignKey("CheckpointId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -453,6 +453,68 @@ namespace Pipeline.Persistence.Migrations.Sqlite
                     b.ToTable("runs", (string)null);
                 });
 
+            modelBuilder.Entity("Pipeline.Persistence.Rows.SampleRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CheckpointId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checkpoint_id");
+
+                    b.Property<int>("DocId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("doc_id");
+
+                    b.Property<string>("DocJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("doc_json");
+
+                    b.Property<string>("Domain")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("domain");
+
+                    b.Property<string>("FilteredResponsesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("filtered_responses_json");
+
+                    b.Property<string>("ResponsesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("responses_json");
+
+                    b.Property<string>("SourceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("task");
+
+                    b.Property<string>("ValuesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("values_json");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CheckpointId", "Task", "DocId")
+                        .IsUnique();
+
+                    b.ToTable("samples", (string)null);
+                });
+
             modelBuilder.Entity("Pipeline.Persistence.Rows.TrainingCurveRow", b =>
                 {
                     b.Property<long>("Id")
@@ -528,6 +590,15 @@ namespace Pipeline.Persistence.Migrations.Sqlite
                     b.HasOne("Pipeline.Persistence.Rows.ExperimentRow", null)
                         .WithMany()
                         .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Pipeline.Persistence.Rows.SampleRow", b =>
+                {
+                    b.HasOne("Pipeline.Persistence.Rows.CheckpointRow", null)
+                        .WithMany()
+                        .HasForeignKey("CheckpointId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
