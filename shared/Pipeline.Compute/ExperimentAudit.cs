@@ -31,8 +31,9 @@ public sealed record AuditReport(string Experiment, ExperimentStatus Status, IRe
 /// <summary>
 /// `pipeline audit`: checks an experiment against what its request implies. Every grid cell has a run; every run has
 /// its base and milestone checkpoints, each evaluated and rank-analysed exactly once (the same metric set everywhere,
-/// the same number of per-sample rows of each task, one rank row per layer and targeted module); no failure, no undelivered outbox message; every checkpoint artifact
-/// verifies against its sha256; and no temp file was abandoned in the artifact store.
+/// as many per-sample rows of each task as the checkpoint with the most, one rank row per layer and targeted module);
+/// no failure, no undelivered outbox message; every checkpoint artifact verifies against its sha256; and no temp file
+/// was abandoned in the artifact store.
 /// </summary>
 public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
 {

@@ -84,5 +84,9 @@ public class UserDataTests
         Assert.Equal("label", Assert.Throws<DataFormatException>(() => TaskFile.ReadMultipleChoice(bad)).Field);
         var gen = temp.File("gen.jsonl", "{\"prompt\": \"2+2=\", \"answer\": \"4\", \"stop\": [\"\\n\"]}");
         Assert.Equal(new GenerationItem("2+2=", "4", ["\n"]).Stop, TaskFile.ReadGeneration(gen).Single().Stop);
+        var identified = temp.File("ids.jsonl", "{\"prompt\": \"p\", \"answer\": \"a\", \"id\": \"q1\", \"source_id\": \"doc-7\"}");
+        Assert.Equal(("q1", "doc-7"), TaskFile.ReadGeneration(identified).Select(i => (i.Id, i.SourceId)).Single());
+        var numeric = temp.File("numeric.jsonl", "{\"context\": \"c\", \"choices\": [\"a\", \"b\"], \"label\": 0, \"source_id\": 7}");
+        Assert.Equal("source_id", Assert.Throws<DataFormatException>(() => TaskFile.ReadMultipleChoice(numeric)).Field);
     }
 }

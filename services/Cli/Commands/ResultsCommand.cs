@@ -1,7 +1,11 @@
 using System.ComponentModel;
+using Microsoft.EntityFrameworkCore;
 using Pipeline.Cli.Hosting;
 using Pipeline.Cli.Views;
+using Pipeline.Data;
+using Pipeline.Persistence;
 using Pipeline.Persistence.Queries;
+using Pipeline.Persistence.Rows;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -67,20 +71,47 @@ public sealed class ResultsCommand : AsyncCommand<ResultsCommand.Settings>
         return 0;
     }
 
-    static async Task<int> ExportSamplesAsync(Persistence.ResultsDb db, Settings settings, CancellationToken ct)
+    static async Task<int> ExportSamplesAsync(ResultsDb db, Settings settings, CancellationToken ct)
     {
-        var samples = await ResultsQueries.SamplesAsync(db, new SampleFilter(settings.Experiment!, settings.Run, settings.Task), ct);
-        if (samples.Count == 0)
+        var pipeline = CliHosts.Settings(settings);
+        if (await CliHosts.FindExperimentAsync(db, pipeline, settings.Experiment!, ct) is not { } experiment) return 1;
+        if (await UnknownFilterAsync(db, experiment, settings, ct) is { } error)
         {
-            Console.Error.WriteLine($"error: no per-sample records in experiment '{settings.Experiment}'"
-                + (settings.Run is null ? "" : $", run '{settings.Run}'") + (settings.Task is null ? "" : $", task '{settings.Task}'")
-                + " (checkpoints evaluated before records were kept have none)");
+            Console.Error.WriteLine($"error: {error}");
             return 1;
         }
+        var samples = await ResultsQueries.SamplesAsync(db, new SampleFilter(experiment.Name, settings.Run, settings.Task), ct);
         if (settings.Out is null)
             foreach (var sample in samples) Console.Out.WriteLine(SamplesExport.Line(sample));
         else
-            Console.Error.WriteLine($"wrote {SamplesExport.WriteFiles(samples, settings.Out).Count} files under {settings.Out}");
+            Console.Error.WriteLine($"wrote {WriteFiles(samples, settings.Out)} files under {settings.Out}");
         return 0;
+    }
+
+    /// <summary>Why the export would be empty: no records yet, or a run or task without any (naming those with some); null otherwise.</summary>
+    static async Task<string?> UnknownFilterAsync(ResultsDb db, ExperimentRow experiment, Settings settings, CancellationToken ct)
+    {
+        var recorded = from s in db.Samples
+                       join c in db.Checkpoints on s.CheckpointId equals c.Id
+                       join r in db.Runs on c.RunId equals r.Id
+                       where r.ExperimentId == experiment.Id
+                       select new { Run = r.CellKey, s.Task };
+        var runs = await recorded.Select(x => x.Run).Distinct().ToListAsync(ct);
+        if (runs.Count == 0) return $"experiment '{experiment.Name}' has no per-sample records (checkpoints evaluated before they were kept have none)";
+        var tasks = await recorded.Select(x => x.Task).Distinct().ToListAsync(ct);
+        return NotAmong("run", settings.Run, runs, experiment.Name) ?? NotAmong("task", settings.Task, tasks, experiment.Name);
+    }
+
+    static string? NotAmong(string kind, string? asked, List<string> recorded, string experiment) =>
+        asked is null || recorded.Contains(asked) ? null
+            : $"no {kind} '{asked}' with per-sample records in '{experiment}' ({kind}s: {string.Join(", ", recorded.Order())})";
+
+    /// <summary>Each file is written whole, then renamed into place: a reader never sees half an export.</summary>
+    static int WriteFiles(IReadOnlyList<SampleLine> samples, string directory)
+    {
+        var files = SamplesExport.Files(samples).ToList();
+        foreach (var (path, lines) in files)
+            AtomicFile.WriteAllText(Path.Combine(directory, path), string.Concat(lines.Select(line => line + "\n")));
+        return files.Count;
     }
 }

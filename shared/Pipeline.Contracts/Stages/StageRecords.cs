@@ -48,13 +48,15 @@ public sealed record MetricResult(string Task, string Domain, string Metric, dou
 /// target, the model's responses before and after answer extraction (JSON arrays), and its per-item metric fields.
 /// </summary>
 /// <param name="DocId">The item's index in the task file as scored: the same item has the same DocId at every checkpoint.</param>
+/// <param name="ItemId">The item's own id: a perplexity document's, a task file's <c>id</c>, else the DocId.</param>
 /// <param name="SourceId">The document the item was drawn from; items sharing one are correlated. Null: the item is its own.</param>
 /// <param name="Values">
-/// Perplexity: <c>loglikelihood</c> (natural log, the whole document), <c>tokens</c>, <c>bytes</c>, <c>words</c>,
-/// <c>bits_per_byte</c>. Multiple choice: <c>acc</c>, <c>acc_norm</c>, <c>predicted</c>, <c>predicted_norm</c>, <c>label</c>,
-/// <c>loglikelihood_0</c> … one per choice. Generation: each exact-match metric by name (0/1).
+/// Perplexity: <c>loglikelihood</c> (natural log, the whole document), <c>tokens</c>, <c>bytes</c>, <c>words</c>, and the
+/// document's own <c>word_perplexity</c>, <c>byte_perplexity</c> and <c>bits_per_byte</c>. Multiple choice: <c>acc</c>,
+/// <c>acc_norm</c>, <c>predicted</c>, <c>predicted_norm</c>, <c>label</c>, <c>loglikelihood_0</c> … one per choice.
+/// Generation: each exact-match metric by name (0/1).
 /// </param>
-public sealed record SampleResult(string Task, string Domain, int DocId, string? SourceId, string DocJson, string Target,
+public sealed record SampleResult(string Task, string Domain, int DocId, string ItemId, string? SourceId, string DocJson, string Target,
     string ResponsesJson, string FilteredResponsesJson, IReadOnlyDictionary<string, double> Values);
 
 /// <summary>A checkpoint's evaluation: the aggregate metrics and the per-item records behind them.</summary>

@@ -1,11 +1,12 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Pipeline.Data.UserData;
 
 namespace Pipeline.Data.Tasks;
 
-/// <summary>Evaluation task files in lm-evaluation-harness style JSONL: `{id,text}`, `{context,choices,label}`,
-/// `{prompt,answer,stop}`, the last two with optional `id` and `source_id` (the document an item was drawn from, for
-/// clustered standard errors). Users can supply their own in the same shapes.</summary>
+/// <summary>Evaluation task files in lm-evaluation-harness style JSONL: `{id,text}`, `{context,choices,label,source_id?}`,
+/// `{prompt,answer,stop,id?,source_id?}`; `source_id` names the document an item was drawn from (items of one document
+/// are one cluster of the standard error). Users can supply their own in the same shapes.</summary>
 public static class TaskFile
 {
     public static IReadOnlyList<PerplexityDocument> ReadPerplexity(string path) =>
@@ -25,7 +26,7 @@ public static class TaskFile
         JsonlReader.Read(path, (o, f) => new GenerationItem(f.String(o, "prompt"), f.String(o, "answer"),
             o.ContainsKey("stop") ? f.Strings(o, "stop") : [], Optional(o, f, "id"), Optional(o, f, "source_id")));
 
-    private static string? Optional(System.Text.Json.Nodes.JsonObject o, JsonlReader.Field f, string name) => o.ContainsKey(name) ? f.String(o, name) : null;
+    private static string? Optional(JsonObject o, JsonlReader.Field f, string name) => o.ContainsKey(name) ? f.String(o, name) : null;
 
     public static void Write<T>(string path, IEnumerable<T> items) =>
         AtomicFile.WriteAllText(path, string.Concat(items.Select(i => JsonSerializer.Serialize(i, DataJson.Options) + "\n")));

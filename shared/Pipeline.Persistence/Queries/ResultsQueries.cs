@@ -17,8 +17,8 @@ public sealed record SampleFilter(string Experiment, string? Run = null, string?
 
 /// <summary>One per-item record with the run and checkpoint it belongs to; the JSON fields as stored.</summary>
 public sealed record SampleLine(
-    string Run, string Method, int? Rank, int Seed, int Milestone, long TokensSeen, string Task, string Domain, int DocId, string? SourceId,
-    string DocJson, string Target, string ResponsesJson, string FilteredResponsesJson, string ValuesJson);
+    string Run, string Method, int? Rank, int Seed, int Milestone, long TokensSeen, string Task, string Domain, int DocId, string ItemId,
+    string? SourceId, string DocJson, string Target, string ResponsesJson, string FilteredResponsesJson, string ValuesJson);
 
 /// <summary>What `pipeline results` shows: metrics (or rank analyses) per checkpoint, filtered by method, rank and metric.</summary>
 public static class ResultsQueries
@@ -49,8 +49,8 @@ public static class ResultsQueries
                           && (filter.Run == null || r.CellKey == filter.Run)
                           && (filter.Task == null || s.Task == filter.Task)
                           && (filter.Tokens == null || c.TokensSeen == filter.Tokens)
-                    select new SampleLine(r.CellKey, r.Method, r.Rank, r.Seed, c.MilestoneIndex, c.TokensSeen, s.Task, s.Domain, s.DocId, s.SourceId,
-                        s.DocJson, s.Target, s.ResponsesJson, s.FilteredResponsesJson, s.ValuesJson);
+                    select new SampleLine(r.CellKey, r.Method, r.Rank, r.Seed, c.MilestoneIndex, c.TokensSeen, s.Task, s.Domain, s.DocId,
+                        s.ItemId, s.SourceId, s.DocJson, s.Target, s.ResponsesJson, s.FilteredResponsesJson, s.ValuesJson);
         var lines = await query.ToListAsync(ct);
         return lines.OrderBy(l => l.Run).ThenBy(l => l.Milestone).ThenBy(l => l.Task).ThenBy(l => l.DocId).ToList();
     }

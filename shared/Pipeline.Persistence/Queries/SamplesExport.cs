@@ -7,7 +7,8 @@ namespace Pipeline.Persistence.Queries;
 /// Per-item records as lm-evaluation-harness's <c>--log_samples</c> writes them to <c>samples_&lt;task&gt;.jsonl</c>:
 /// <c>doc_id</c>, <c>doc</c>, <c>target</c>, <c>resps</c>, <c>filtered_resps</c> and the item's metric fields
 /// (<c>acc</c>, <c>exact_match,strict-match</c>, <c>bits_per_byte</c>, …), plus which checkpoint scored it
-/// (<c>task</c>, <c>run</c>, <c>method</c>, <c>rank</c>, <c>seed</c>, <c>tokens</c>) and the item's <c>source_id</c>.
+/// (<c>task</c>, <c>run</c>, <c>method</c>, <c>rank</c>, <c>seed</c>, <c>tokens</c>) and the item's
+/// <c>item_id</c> and <c>source_id</c>.
 /// </summary>
 public static class SamplesExport
 {
@@ -25,6 +26,7 @@ public static class SamplesExport
         };
         foreach (var (field, value) in JsonSerializer.Deserialize<Dictionary<string, double>>(s.ValuesJson)!) line[field] = value;
         line["task"] = s.Task;
+        line["item_id"] = s.ItemId;
         line["source_id"] = s.SourceId;
         line["run"] = s.Run;
         line["method"] = s.Method;
@@ -34,19 +36,8 @@ public static class SamplesExport
         return line;
     }
 
-    /// <summary>lm-eval's layout, one folder per checkpoint: <c>DIR/&lt;run&gt;/&lt;tokens&gt;/samples_&lt;task&gt;.jsonl</c>, each written whole then renamed.</summary>
-    public static IReadOnlyList<string> WriteFiles(IReadOnlyList<SampleLine> samples, string directory)
-    {
-        var written = new List<string>();
-        foreach (var file in samples.GroupBy(s => (s.Run, s.TokensSeen, s.Task)))
-        {
-            var path = Path.Combine(directory, file.Key.Run, file.Key.TokensSeen.ToString(), $"samples_{file.Key.Task}.jsonl");
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temp = path + ".tmp";
-            File.WriteAllLines(temp, file.Select(Line));
-            File.Move(temp, path, overwrite: true);
-            written.Add(path);
-        }
-        return written;
-    }
+    /// <summary>lm-eval's layout, one folder per checkpoint: <c>&lt;run&gt;/&lt;tokens&gt;/samples_&lt;task&gt;.jsonl</c>, each file's lines.</summary>
+    public static IEnumerable<(string RelativePath, IEnumerable<string> Lines)> Files(IReadOnlyList<SampleLine> samples) =>
+        samples.GroupBy(s => (s.Run, s.TokensSeen, s.Task))
+            .Select(file => (Path.Combine(file.Key.Run, file.Key.TokensSeen.ToString(), $"samples_{file.Key.Task}.jsonl"), file.Select(Line)));
 }

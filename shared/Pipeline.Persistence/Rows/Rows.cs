@@ -95,6 +95,8 @@ public sealed class SampleRow
     public required string Domain { get; set; }
     /// <summary>The item's index in the task file: the same item has the same DocId at every checkpoint.</summary>
     public int DocId { get; set; }
+    /// <summary>The item's own id: a perplexity document's, a task file's <c>id</c>, else the DocId.</summary>
+    public required string ItemId { get; set; }
     /// <summary>The document the item was drawn from (the cluster of its standard error); null when it is its own.</summary>
     public string? SourceId { get; set; }
     public required string DocJson { get; set; }

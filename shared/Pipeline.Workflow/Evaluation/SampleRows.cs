@@ -9,11 +9,11 @@ public static class SampleRows
 {
     public static SampleRow From(Guid checkpointId, SampleResult s) => new()
     {
-        CheckpointId = checkpointId, Task = s.Task, Domain = s.Domain, DocId = s.DocId, SourceId = s.SourceId, DocJson = s.DocJson,
-        Target = s.Target, ResponsesJson = s.ResponsesJson, FilteredResponsesJson = s.FilteredResponsesJson,
+        CheckpointId = checkpointId, Task = s.Task, Domain = s.Domain, DocId = s.DocId, ItemId = s.ItemId, SourceId = s.SourceId,
+        DocJson = s.DocJson, Target = s.Target, ResponsesJson = s.ResponsesJson, FilteredResponsesJson = s.FilteredResponsesJson,
         ValuesJson = JsonSerializer.Serialize(s.Values),
     };
 
-    public static SampleResult ToResult(SampleRow r) => new(r.Task, r.Domain, r.DocId, r.SourceId, r.DocJson, r.Target,
+    public static SampleResult ToResult(SampleRow r) => new(r.Task, r.Domain, r.DocId, r.ItemId, r.SourceId, r.DocJson, r.Target,
         r.ResponsesJson, r.FilteredResponsesJson, JsonSerializer.Deserialize<Dictionary<string, double>>(r.ValuesJson)!);
 }

@@ -21,6 +21,7 @@ public class ExactMatchTests
             new GenerationOptions { MaxNewTokens = 3 }, [AnswerMatcher.FirstLine, AnswerMatcher.Strict]);
 
         Assert.Equal(["kkk", "kkk", ""], outcomes.Select(o => o.Completion));
+        Assert.Equal([["kkk", null], ["kkk", null], [null, null]], outcomes.Select(o => o.Extracted));  // each matcher's own extraction
         var firstLine = metrics.Single(m => m.Metric == "exact_match,first-line");
         Assert.Equal(1.0 / 3, firstLine.Value, 12);
         Assert.Equal(Math.Sqrt(1.0 / 3 * 2 / 3 / 2), firstLine.StdErr, 12);

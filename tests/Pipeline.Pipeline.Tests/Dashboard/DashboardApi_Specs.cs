@@ -70,8 +70,12 @@ public class When_the_dashboard_api_serves_the_results_database(TestServers serv
         var ranks = await client.GetFromJsonAsync<JsonElement>($"/api/rank-analyses?experiment=filters&run={runId}&layer=0");
         Assert.NotEqual(0, ranks.GetArrayLength());
         Assert.All(ranks.EnumerateArray(), r => Assert.Equal(0, r.GetProperty("layer").GetInt32()));
+        var samples = await client.GetFromJsonAsync<JsonElement>($"/api/samples?experiment=filters&run={run.GetProperty("cellKey").GetString()}&tokens=0");
+        Assert.Equal(2 * 4, samples.GetArrayLength()); // the base checkpoint: 2 tasks × 4 items
+        Assert.All(samples.EnumerateArray(), s => Assert.Equal(0, s.GetProperty("tokens").GetInt64()));
         var missing = await client.GetAsync("/api/metrics?experiment=no-such-experiment");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/samples?experiment=no-such-experiment")).StatusCode);
     }
 
     [Fact]
@@ -147,6 +151,7 @@ public class When_the_dashboard_api_serves_the_results_database(TestServers serv
         Assert.Contains("/api/experiments", paths);
         Assert.Contains("/api/runs/{id}", paths);
         Assert.Contains("/api/rank-analyses", paths);
+        Assert.Contains("/api/samples", paths);
     }
 
     static DefaultHttpContext FromAnotherHost() => new()

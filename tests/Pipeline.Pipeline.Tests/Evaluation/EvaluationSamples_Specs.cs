@@ -19,6 +19,9 @@ public sealed class When_an_evaluation_keeps_its_samples
         Assert.Equal([0, 1, 2], samples.Select(s => s.DocId));
         Assert.Equal(bitsPerByte.Value, -samples.Sum(s => s.Values["loglikelihood"]) / (Math.Log(2) * samples.Sum(s => s.Values["bytes"])), 12);
         Assert.Equal(21.5 / (Math.Log(2) * 13), samples[0].Values["bits_per_byte"], 12);
+        Assert.Equal(Math.Exp(21.5 / 3), samples[0].Values["word_perplexity"], 9);
+        Assert.Equal(Math.Exp(21.5 / 13), samples[0].Values["byte_perplexity"], 12);
+        Assert.Equal(["a", "b", "c"], samples.Select(s => s.ItemId));
         Assert.Equal("[[-21.5]]", samples[0].ResponsesJson);
     }
 
@@ -36,6 +39,7 @@ public sealed class When_an_evaluation_keeps_its_samples
         Assert.Equal(2.0 / 3, samples.Average(s => s.Values["acc"]), 12);
         Assert.Equal(2.0 / 3, samples.Average(s => s.Values["acc_norm"]), 12);
         Assert.Equal(["doc-1", "doc-1", "doc-2"], samples.Select(s => s.SourceId));
+        Assert.Equal(["0", "1", "2"], samples.Select(s => s.ItemId));
         Assert.Equal(-1.5, samples[1].Values["loglikelihood_1"]);
         Assert.Equal("[[[-1,false]],[[-3,false]]]", samples[0].ResponsesJson);
     }
@@ -57,5 +61,6 @@ public sealed class When_an_evaluation_keeps_its_samples
         Assert.Equal([1.0, 1.0], samples.Select(s => s.Values["exact_match,flexible-extract"]));
         Assert.Equal("[\"4\"]", samples[0].FilteredResponsesJson);
         Assert.Equal("6", samples[1].Target);
+        Assert.Equal(["p1", "p2"], samples.Select(s => s.ItemId));
     }
 }

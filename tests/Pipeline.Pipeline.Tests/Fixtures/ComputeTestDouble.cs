@@ -74,8 +74,8 @@ public sealed class ComputeTestDouble(string name = "compute") : IDataPreparatio
         var samples = checkpoint.Run.EvalTasks.SelectMany(t => Enumerable.Range(0, 4).Select(i =>
         {
             var acc = (i + checkpoint.Checkpoint.MilestoneIndex) % 2 == 0 ? 1.0 : 0.0;
-            return new SampleResult(t.Name, t.Domain, i, $"doc-{i / 2}", $"{{\"id\":{i}}}", "0", $"[[[{-i - 1.0}, false]]]", $"[[{-i - 1.0}, false]]",
-                new Dictionary<string, double> { ["acc"] = acc });
+            return new SampleResult(t.Name, t.Domain, i, $"item-{i}", $"doc-{i / 2}", $"{{\"id\":{i}}}", "0",
+                $"[[[{-i - 1.0}, false]]]", $"[[{-i - 1.0}, false]]", new Dictionary<string, double> { ["acc"] = acc });
         })).ToList();
         return Task.FromResult(new EvaluationResult(metrics, samples));
     }

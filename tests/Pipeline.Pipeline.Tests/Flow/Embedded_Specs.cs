@@ -80,7 +80,7 @@ public sealed class When_an_experiment_runs_embedded
     }
 
     static Task<List<string>> SamplesAsync(Persistence.ResultsDb db) => db.Samples.OrderBy(s => s.CheckpointId).ThenBy(s => s.Task).ThenBy(s => s.DocId)
-        .Select(s => $"{s.CheckpointId} {s.Task} {s.DocId} {s.SourceId} {s.ValuesJson} {s.ResponsesJson}").ToListAsync();
+        .Select(s => $"{s.CheckpointId} {s.Task} {s.DocId} {s.ItemId} {s.SourceId} {s.ValuesJson} {s.ResponsesJson}").ToListAsync();
 
     [Fact]
     public async Task Should_export_samples_whose_means_equal_the_metrics()

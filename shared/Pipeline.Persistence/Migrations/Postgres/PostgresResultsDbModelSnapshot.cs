@@ -498,6 +498,11 @@ namespace Pipeline.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("filtered_responses_json");
 
+                    b.Property<string>("ItemId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("item_id");
+
                     b.Property<string>("ResponsesJson")
                         .IsRequired()
                         .HasColumnType("text")

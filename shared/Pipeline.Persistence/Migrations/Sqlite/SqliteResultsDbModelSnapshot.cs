@@ -483,6 +483,11 @@ namespace Pipeline.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("filtered_responses_json");
 
+                    b.Property<string>("ItemId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("item_id");
+
                     b.Property<string>("ResponsesJson")
                         .IsRequired()
                         .HasColumnType("TEXT")

@@ -11,7 +11,7 @@ using Pipeline.Persistence;
 namespace Pipeline.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteResultsDb))]
-    [Migration("20261202115551_Samples")]
+    [Migration("20261202121927_Samples")]
     partial class Samples
     {
         /// <inheritdoc />
@@ -485,6 +485,11 @@ namespace Pipeline.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("filtered_responses_json");
+
+                    b.Property<string>("ItemId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("item_id");
 
                     b.Property<string>("ResponsesJson")
                         .IsRequired()

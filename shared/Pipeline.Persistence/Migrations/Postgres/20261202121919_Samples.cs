@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Pipeline.Persistence.Migrations.Sqlite
+namespace Pipeline.Persistence.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class Samples : Migration
@@ -15,18 +16,19 @@ namespace Pipeline.Persistence.Migrations.Sqlite
                 name: "samples",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    checkpoint_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    task = table.Column<string>(type: "TEXT", nullable: false),
-                    domain = table.Column<string>(type: "TEXT", nullable: false),
-                    doc_id = table.Column<int>(type: "INTEGER", nullable: false),
-                    source_id = table.Column<string>(type: "TEXT", nullable: true),
-                    doc_json = table.Column<string>(type: "TEXT", nullable: false),
-                    target = table.Column<string>(type: "TEXT", nullable: false),
-                    responses_json = table.Column<string>(type: "TEXT", nullable: false),
-                    filtered_responses_json = table.Column<string>(type: "TEXT", nullable: false),
-                    values_json = table.Column<string>(type: "TEXT", nullable: false)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    checkpoint_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    task = table.Column<string>(type: "text", nullable: false),
+                    domain = table.Column<string>(type: "text", nullable: false),
+                    doc_id = table.Column<int>(type: "integer", nullable: false),
+                    item_id = table.Column<string>(type: "text", nullable: false),
+                    source_id = table.Column<string>(type: "text", nullable: true),
+                    doc_json = table.Column<string>(type: "text", nullable: false),
+                    target = table.Column<string>(type: "text", nullable: false),
+                    responses_json = table.Column<string>(type: "text", nullable: false),
+                    filtered_responses_json = table.Column<string>(type: "text", nullable: false),
+                    values_json = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {

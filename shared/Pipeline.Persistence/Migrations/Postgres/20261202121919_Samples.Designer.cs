@@ -12,7 +12,7 @@ using Pipeline.Persistence;
 namespace Pipeline.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresResultsDb))]
-    [Migration("20261202115545_Samples")]
+    [Migration("20261202121919_Samples")]
     partial class Samples
     {
         /// <inheritdoc />
@@ -500,6 +500,11 @@ namespace Pipeline.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("filtered_responses_json");
+
+                    b.Property<string>("ItemId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("item_id");
 
                     b.Property<string>("ResponsesJson")
                         .IsRequired()
