@@ -74,6 +74,19 @@ public sealed class PairedStatisticsTests
     }
 
     [Fact]
+    public void Seeds_pair_by_seed_a_single_checkpoint_pairs_with_every_seed_and_disjoint_seeds_pair_in_order()
+    {
+        ReportCheckpoint At(string run) => new(run, 100, [], []);
+        var seeds = new Dictionary<string, int> { ["a1"] = 1, ["a2"] = 2, ["b2"] = 2, ["b3"] = 3, ["c7"] = 7, ["c8"] = 8, ["base"] = 0 };
+        string Pairs(IReadOnlyList<ReportCheckpoint> a, IReadOnlyList<ReportCheckpoint> b) =>
+            string.Join(" ", Comparison.SeedPairs(a, b, c => seeds[c.RunKey]).Select(p => $"{p.A.RunKey}-{p.B.RunKey}"));
+
+        Assert.Equal("a2-b2", Pairs([At("a1"), At("a2")], [At("b2"), At("b3")]));
+        Assert.Equal("a1-base a2-base", Pairs([At("a1"), At("a2")], [At("base")]));
+        Assert.Equal("a1-c7 a2-c8", Pairs([At("a2"), At("a1")], [At("c8"), At("c7")]));
+    }
+
+    [Fact]
     public void Items_from_one_source_document_are_clustered()
     {
         // Clusters A {1, 0, 1}, B {0, 0}, C {1}; mean 0.5, ψ = (v − 0.5)/6; cluster sums 0.5/6, −1/6, 0.5/6;

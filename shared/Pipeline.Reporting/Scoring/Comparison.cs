@@ -39,7 +39,7 @@ public static class Comparison
     /// <summary>
     /// Checkpoints of the same seed pair up (same data order, same initialisation of what both train). A side with a
     /// single checkpoint (the base model, a one-seed baseline) pairs with every seed of the other; otherwise seeds that
-    /// only one side has are left out.
+    /// only one side has are left out, and two sides with no seed in common pair in seed order.
     /// </summary>
     public static IEnumerable<(ReportCheckpoint A, ReportCheckpoint B)> SeedPairs(IReadOnlyList<ReportCheckpoint> a, IReadOnlyList<ReportCheckpoint> b,
         Func<ReportCheckpoint, int> seedOf)
@@ -47,6 +47,7 @@ public static class Comparison
         if (a.Count == 1) return b.Select(y => (a[0], y));
         if (b.Count == 1) return a.Select(x => (x, b[0]));
         var bySeed = b.ToDictionary(seedOf);
-        return a.Where(x => bySeed.ContainsKey(seedOf(x))).OrderBy(seedOf).Select(x => (x, bySeed[seedOf(x)]));
+        var shared = a.Where(x => bySeed.ContainsKey(seedOf(x))).OrderBy(seedOf).Select(x => (x, bySeed[seedOf(x)])).ToList();
+        return shared.Count > 0 ? shared : a.OrderBy(seedOf).Zip(b.OrderBy(seedOf));
     }
 }
