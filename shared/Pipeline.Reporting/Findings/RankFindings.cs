@@ -42,7 +42,7 @@ internal static class RankFindings
         var rank90 = Mean(first, r => r.Rank90);
         var random = Mean(first, r => r.RandomRank90);
         return Finding.Judge("6a", claim, $"rank@90% of ΔW at {Units.Tokens(first.Tokens)} tokens ÷ median LoRA rank {reference} (paper: ≥ {PaperLowerRatio})",
-            Effect.Once(rank90.Scale(1.0 / reference), Count(first), "matrices", $"over {Count(first)} matrices"),
+            Effect.Once(rank90.Scale(1.0 / reference), Count(first), "matrices", $"over {Count(first)} matrices", seeds: first.Checkpoints.Count),
             $"mean rank@90% {rank90} over {Count(first)} matrices; random Gaussian baseline {random}; d = {d.Input.HiddenSize}; LoRA ranks {string.Join(", ", ranks)}.",
             MoreLayers, PaperLowerRatio);
     }
@@ -60,7 +60,7 @@ internal static class RankFindings
         if (growth.Count == 0)
             return Finding.Missing("6b", claim, effect, "Analyse the same matrices at the first and the last full-FT checkpoint.");
         return Finding.Judge("6b", claim, effect,
-            Effect.Once(Estimate.MeanOfSample(growth), growth.Count, "matrices", $"paired over {growth.Count} matrices", SignCounts.Of(growth)),
+            Effect.Once(Estimate.MeanOfSample(growth), growth.Count, "matrices", $"paired over {growth.Count} matrices", SignCounts.Of(growth), analysed[^1].Checkpoints.Count),
             $"{Units.Tokens(analysed[0].Tokens)} tokens: {Mean(analysed[0], r => r.Rank90)}; {Units.Tokens(analysed[^1].Tokens)} tokens: {Mean(analysed[^1], r => r.Rank90)}; {growth.Count} matrices paired.",
             $"{MoreLayers} Train for more doublings of tokens.");
     }
@@ -79,7 +79,7 @@ internal static class RankFindings
             return Finding.Missing("6c", claim, effect, "Analyse both MLP and attention matrices.");
         var m = Estimate.MeanOfSample(mlp);
         var a = Estimate.MeanOfSample(attention);
-        return Finding.Judge("6c", claim, effect, Effect.Once(m - a, mlp.Count + attention.Count, "matrices", $"over {mlp.Count + attention.Count} matrices"), $"MLP {m} ({mlp.Count} matrices); attention {a} ({attention.Count}).", MoreLayers);
+        return Finding.Judge("6c", claim, effect, Effect.Once(m - a, mlp.Count + attention.Count, "matrices", $"over {mlp.Count + attention.Count} matrices", seeds: last.Checkpoints.Count), $"MLP {m} ({mlp.Count} matrices); attention {a} ({attention.Count}).", MoreLayers);
     }
 
     /// <summary>Compared within each module type (MLP matrices outrank attention ones), then averaged over module types.</summary>
@@ -99,7 +99,7 @@ internal static class RankFindings
         if (differences.Count == 0)
             return Finding.Missing("6d", claim, effect, "Analyse the same modules in the end layers and the middle layers.");
         return Finding.Judge("6d", claim, effect,
-            Effect.Once(Estimate.MeanOfSample(differences), differences.Count, "module types", $"over {differences.Count} module types", SignCounts.Of(differences)),
+            Effect.Once(Estimate.MeanOfSample(differences), differences.Count, "module types", $"over {differences.Count} module types", SignCounts.Of(differences), analysed[^1].Checkpoints.Count),
             $"layers {layers[1]}–{layers[^2]} against layers {layers[0]} and {layers[^1]}, over {differences.Count} module types.", MoreLayers);
     }
 

@@ -198,8 +198,9 @@ public static class StudyFindings
             return Finding.Missing("R1", claim, effect, "Run the rank analysis on the same matrices of the last LoRA and full-FT checkpoints.");
         var differences = matrices.Select(m => l[m] - f[m]).ToList();
         return Finding.Judge("R1", claim, effect,
-            Effect.Once(Estimate.MeanOfSample(differences), differences.Count, "matrices", $"paired over {differences.Count} matrices", SignCounts.Of(differences)),
-            $"{lora!.Label}: {Estimate.MeanOfSample([.. l.Values])}; {full!.Label}: {Estimate.MeanOfSample([.. f.Values])}.",
+            Effect.Once(Estimate.MeanOfSample(differences), differences.Count, "matrices", $"paired over {differences.Count} matrices", SignCounts.Of(differences),
+                Math.Max(lora!.Final.Checkpoints.Count, full!.Final.Checkpoints.Count)),
+            $"{lora.Label}: {Estimate.MeanOfSample([.. l.Values])}; {full.Label}: {Estimate.MeanOfSample([.. f.Values])}.",
             "Analyse more layers, or more checkpoints and seeds.");
     }
 

@@ -48,8 +48,9 @@ public sealed record Effect(
 
     public const string OneSeed = "one training seed: training noise not measured";
 
-    /// <summary>The SE's two parts, e.g. "items 0.003 · seeds 0.01", or the one-seed caveat.</summary>
-    public string PartsText => $"{Unit} {Format(ItemStdErr)} · " + (SeedStdErr is { } s ? $"seeds {Estimate.Format(s)}" : $"seeds — ({OneSeed})");
+    /// <summary>The SE's two parts, e.g. "items 0.003 · seeds 0.01", or why the seed part is not there.</summary>
+    public string PartsText => $"{Unit} {Format(ItemStdErr)} · " + (SeedStdErr is { } s ? $"seeds {Estimate.Format(s)}"
+        : Seeds == 1 ? $"seeds — ({OneSeed})" : $"seeds — ({Seeds} seeds pooled with the {Unit}: training noise not separated)");
 
     /// <summary>How much data is behind it, e.g. "paired over 32 items; 3 seeds (t, 2 df)".</summary>
     public string DesignText => $"{Design}; {Seeds} seed{(Seeds == 1 ? "" : "s")}" + (DegreesOfFreedom is { } df ? $" (Student t, {df} df)" : "");
@@ -80,9 +81,12 @@ public sealed record Effect(
             k < 2 ? null : SignCounts.Of(seeds.Select(s => s.Value)));
     }
 
-    /// <summary>An effect measured once over a sample of <paramref name="count"/> <paramref name="unit"/> (matrices of ΔW, say), not over training seeds.</summary>
-    public static Effect Once(Estimate estimate, int count, string unit, string design, SignCounts? signs = null) =>
-        new(estimate.Value, estimate.StdErr, null, count, 1, design, signs, Unit: unit);
+    /// <summary>
+    /// An effect measured over a sample of <paramref name="count"/> <paramref name="unit"/> (matrices of ΔW, say) pooled
+    /// from <paramref name="seeds"/> training seeds, without separating the seeds.
+    /// </summary>
+    public static Effect Once(Estimate estimate, int count, string unit, string design, SignCounts? signs = null, int seeds = 1) =>
+        new(estimate.Value, estimate.StdErr, null, count, seeds, design, signs, Unit: unit);
 
     /// <summary>The difference of effects measured in two independent studies: both error parts add in quadrature.</summary>
     public Effect MinusIndependent(Effect other) => new(Value - other.Value,
