@@ -38,7 +38,7 @@ internal sealed record ParetoSlope(double Value, ItemScore? Items, double? Evalu
     {
         var paired = Items is not null && other.Items is not null;
         var evaluation = paired ? ItemScore.Combine([(1, Items!), (-1, other.Items!)]).StdErr
-            : EvaluationStdErr is { } a && other.EvaluationStdErr is { } b ? Math.Sqrt(a * a + b * b) : null;
+            : Estimate.Quadrature(EvaluationStdErr, other.EvaluationStdErr);
         var training = Math.Sqrt(ExcessScatterVariance + other.ExcessScatterVariance);
         var design = (paired ? $"paired by item over {Items!.Items.Count} items" : "unpaired: no per-sample records")
             + $"; training part: the scatter of {Points} and {other.Points} checkpoints about their lines beyond evaluation noise";

@@ -90,8 +90,8 @@ public sealed record Effect(
 
     /// <summary>The difference of effects measured in two independent studies: both error parts add in quadrature.</summary>
     public Effect MinusIndependent(Effect other) => new(Value - other.Value,
-        Quadrature(ItemStdErr, other.ItemStdErr),
-        SeedStdErr is null || other.SeedStdErr is null ? null : Quadrature(SeedStdErr, other.SeedStdErr),
+        Estimate.Quadrature(ItemStdErr, other.ItemStdErr),
+        Estimate.Quadrature(SeedStdErr, other.SeedStdErr),
         null, Math.Min(Seeds, other.Seeds), "two independent studies");
 
     private static string DesignOf(IReadOnlyList<SeedDifference> seeds)
@@ -103,6 +103,4 @@ public sealed record Effect(
 
     private static SignCounts Pool(IEnumerable<SignCounts> counts) =>
         counts.Aggregate(new SignCounts(0, 0, 0), (sum, c) => new(sum.Positive + c.Positive, sum.Negative + c.Negative, sum.Zero + c.Zero));
-
-    private static double? Quadrature(double? a, double? b) => a is { } x && b is { } y ? Math.Sqrt(x * x + y * y) : null;
 }

@@ -54,5 +54,6 @@ public readonly record struct Estimate(double Value, double? StdErr)
         return text == "-0" ? "0" : text;
     }
 
-    private static double? Quadrature(double? a, double? b) => a is { } x && b is { } y ? Math.Sqrt(x * x + y * y) : null;
+    /// <summary>√(a² + b²), the SE of a sum or difference of independent estimates; unknown when either is.</summary>
+    internal static double? Quadrature(double? a, double? b) => a is { } x && b is { } y ? Math.Sqrt(x * x + y * y) : null;
 }

@@ -118,8 +118,6 @@ public sealed class ItemScore
     public SignCounts? Signs => PerItem is null ? null : SignCounts.Of(PerItem.Values);
 
     public int ClusterCount => _influence.Keys.Select(k => (k.Task, _clusters[k])).Distinct().Count();
-
-    public Estimate ToEstimate() => new(Value, StdErr);
 }
 
 /// <summary>How many items or seeds came out positive, negative and tied.</summary>
@@ -127,7 +125,7 @@ public readonly record struct SignCounts(int Positive, int Negative, int Zero)
 {
     public int Total => Positive + Negative + Zero;
 
-    /// <summary>Those agreeing in sign with an effect of sign <paramref name="effect"/> (ties never agree).</summary>
+    /// <summary>Those agreeing in sign with <paramref name="effect"/>: the positive ones for a positive effect, the negative for a negative, the ties for zero.</summary>
     public int AgreeingWith(double effect) => effect > 0 ? Positive : effect < 0 ? Negative : Zero;
 
     public static SignCounts Of(IEnumerable<double> values)
