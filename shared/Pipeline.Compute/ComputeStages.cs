@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Pipeline.Contracts.Experiments;
+using Pipeline.Compute.DataPrep;
+using Pipeline.Compute.Evaluator;
+using Pipeline.Compute.RankAnalysis;
+using Pipeline.Compute.Trainer;
 using Pipeline.Contracts.Stages;
 using Pipeline.Data.Artifacts;
-using Pipeline.Hosting;
 using Pipeline.ML;
 using Pipeline.ML.Modeling;
 using Serilog;
@@ -12,21 +14,20 @@ using TorchSharp;
 
 namespace Pipeline.Compute;
 
-/// <summary>The seam between the pipeline and the compute: the five stages on Pipeline.ML and Pipeline.Data, and the catalog of names.</summary>
+/// <summary>The seam between the pipeline and the compute: the four services' stages on Pipeline.ML and Pipeline.Data, and the catalog of names.</summary>
 public static class ComputeStages
 {
     public static IServiceCollection AddComputeStages(this IServiceCollection services)
     {
         services.AddSingleton(provider => ComputeSettings.From(provider.GetRequiredService<IConfiguration>()));
-        services.AddSingleton(provider => new ArtifactStore(provider.GetRequiredService<PipelineSettings>().ArtifactRoot));
+        services.AddSingleton(provider => new ArtifactStore(provider.GetRequiredService<ArtifactStoreRoot>().Path));
         services.AddSingleton(provider => Device(provider.GetRequiredService<ComputeSettings>()));
         services.AddSingleton(BuiltInCatalog.Create());
         services.AddSingleton<ComputeGate>();
-        services.AddSingleton<IDataPreparation, DataPreparation>();
-        services.AddSingleton<IBasePretraining, BasePretraining>();
-        services.AddSingleton<IFinetuning, Finetuning>();
-        services.AddSingleton<IEvaluation, Evaluation>();
-        services.AddSingleton<IRankAnalysis, RankAnalysis>();
+        services.AddSingleton<IDataPrepStage, DataPrepStage>();
+        services.AddSingleton<ITrainerStage, TrainerStage>();
+        services.AddSingleton<IEvaluatorStage, EvaluatorStage>();
+        services.AddSingleton<IRankAnalysisStage, RankAnalysisStage>();
         services.AddHostedService<AbandonedTempSweep>();
         return services;
     }

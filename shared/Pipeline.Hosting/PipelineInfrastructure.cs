@@ -1,9 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Pipeline.Contracts.Stages;
 using Pipeline.Hosting.Logging;
 using Pipeline.Hosting.Messaging;
-using Pipeline.Hosting.Outbox;
 using Pipeline.Persistence;
 using Serilog;
 using Serilog.Events;
@@ -20,9 +20,10 @@ public static class PipelineInfrastructure
         Log.Logger = PipelineLogging.Create(serviceName, settings.JsonLogs, minimumLevel);
         builder.Services.AddSerilog();
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(new ArtifactStoreRoot(settings.ArtifactRoot));
         builder.Services.AddResultsDb(settings.Results);
         builder.Services.AddHostedService<DatabaseMigrator>(); // registered before the bus: migrations run first
-        builder.Services.AddScoped<Outbox.Outbox>();
+        builder.Services.AddScoped<Outbox>();
         builder.Services.AddSingleton<OutboxSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxSweeper>());
         builder.Services.AddPipelineBus(settings, addConsumers);

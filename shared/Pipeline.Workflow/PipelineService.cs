@@ -1,12 +1,11 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts.Stages;
-using Pipeline.Workflow.Completion;
+using Pipeline.Workflow.Orchestration;
 using Pipeline.Workflow.DataPrep;
-using Pipeline.Workflow.Evaluation;
-using Pipeline.Workflow.Failures;
+using Pipeline.Workflow.Evaluator;
 using Pipeline.Workflow.RankAnalysis;
-using Pipeline.Workflow.Training;
+using Pipeline.Workflow.Trainer;
 
 namespace Pipeline.Workflow;
 
@@ -33,10 +32,10 @@ public static class PipelineServices
     /// <summary>The stage interface whose implementation a service needs.</summary>
     public static IReadOnlyList<Type> RequiredStages(this PipelineService service) => service switch
     {
-        PipelineService.DataPrep => [typeof(IDataPreparation)],
-        PipelineService.Trainer => [typeof(IFinetuning), typeof(IBasePretraining)],
-        PipelineService.Evaluator => [typeof(IEvaluation)],
-        PipelineService.RankAnalysis => [typeof(IRankAnalysis)],
+        PipelineService.DataPrep => [typeof(IDataPrepStage)],
+        PipelineService.Trainer => [typeof(ITrainerStage)],
+        PipelineService.Evaluator => [typeof(IEvaluatorStage)],
+        PipelineService.RankAnalysis => [typeof(IRankAnalysisStage)],
         _ => throw new ArgumentOutOfRangeException(nameof(service)),
     };
 
@@ -73,6 +72,6 @@ public static class PipelineServices
         .AddScoped<RunFanOut>()
         .AddScoped<RunCompletion>()
         .AddScoped<RunFailures>()
-        .AddScoped<Submission.ExperimentSubmitter>()
-        .AddScoped<Submission.RunRetry>();
+        .AddScoped<ExperimentSubmitter>()
+        .AddScoped<RunRetry>();
 }

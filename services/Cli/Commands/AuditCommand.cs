@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pipeline.Cli.Hosting;
-using Pipeline.Compute;
+using Pipeline.Cli.Audit;
 using Pipeline.Data.Artifacts;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Cli.Hosting;
-using Pipeline.Compute;
+using Pipeline.Cli.Audit;
 using Pipeline.Data.Artifacts;
 using Pipeline.Hosting;
 using Pipeline.Persistence.Rows;

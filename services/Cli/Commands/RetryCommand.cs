@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Pipeline.Cli.Hosting;
-using Pipeline.Workflow.Submission;
+using Pipeline.Workflow.Orchestration;
 using Serilog.Events;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Pipeline.Cli.Hosting;
 using Pipeline.Cli.Views;
 using Pipeline.Contracts.Experiments;
-using Pipeline.Workflow.Submission;
+using Pipeline.Workflow.Orchestration;
 using Serilog.Events;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using Pipeline.Compute.Trainer;
+using Pipeline.Contracts;
 using Pipeline.Data.Datasets;
 using Pipeline.ML.Modeling;
 using Pipeline.ML.Training;
@@ -57,7 +59,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         int sequence = settings.Sequence ?? config.MaxPositionEmbeddings;
         var batches = BatchSource.Create(dataset.Split("train"), dataset.Regime, settings.Batch, sequence, settings.Seed,
             config.EosTokenId, config.PadTokenId ?? config.EosTokenId);
-        var options = Options(settings, sequence);
+        var spec = Spec(settings, sequence);
+        var options = spec.Training;
 
         AnsiConsole.MarkupLineInterpolated($"[bold]{(settings.Preset is null ? $"finetune ({settings.Method})" : $"pretrain ({settings.Preset})")}[/] on {settings.Dataset}: {options.TotalSteps} steps of {settings.Batch}×{sequence}×{settings.Accumulation} tokens, device {device}");
         WithProgress(options.TotalSteps, (report, token) =>
@@ -66,37 +69,20 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 TrainingRun.Pretrain(config, batches, options, Path.Combine(settings.Out, "model"), Path.Combine(settings.Out, "state"), device,
                     settings.Tokenizer, report, token);
             else
-                TrainingRun.Finetune(settings.Base!, batches, Spec(settings, options), Path.Combine(settings.Out, "state"),
+                TrainingRun.Finetune(settings.Base!, batches, spec, Path.Combine(settings.Out, "state"),
                     TrainingRun.CheckpointsUnder(settings.Out), device, report,
                     checkpoint => AnsiConsole.MarkupLineInterpolated($"checkpoint at {checkpoint.Tokens:N0} tokens: {checkpoint.Directory}"), token);
         }, cancellationToken);
         return 0;
     }
 
-    private static TrainingOptions Options(Settings s, int sequence)
+    /// <summary>The command line as one grid cell, through the same mapping as the pipeline's trainer.</summary>
+    private static RunSpec Spec(Settings s, int sequence)
     {
-        long steps = TrainingVocabulary.StepsFor(s.Tokens, s.Batch, sequence, s.Accumulation);
-        return new TrainingOptions
-        {
-            LearningRate = s.LearningRate,
-            Schedule = TrainingVocabulary.PaperSchedule(TrainingVocabulary.Schedule(s.Schedule), steps),
-            Optimizer = new OptimizerOptions { Kind = TrainingVocabulary.Optimizer(s.Optimizer), WeightDecay = s.WeightDecay },
-            GradientAccumulation = s.Accumulation,
-            Seed = s.Seed,
-            MilestoneTokens = s.Milestones?.Split(',').Select(long.Parse).ToList() ?? [s.Tokens],
-        };
-    }
-
-    private static RunSpec Spec(Settings s, TrainingOptions options)
-    {
-        var method = TrainingVocabulary.Method(s.Method);
-        return new RunSpec
-        {
-            Method = method, Rank = s.Rank, Alpha = s.Alpha, TargetModules = s.Targets.Split(','),
-            LoraDropout = method == FinetuneMethod.Full ? 0 : s.Dropout,
-            HiddenDropout = method == FinetuneMethod.Full ? s.Dropout : 0,
-            Training = options,
-        };
+        var cell = new GridCell(s.Method, s.Rank, s.Alpha, s.Targets.Split(','), s.LearningRate, s.WeightDecay, s.Dropout,
+            s.Optimizer, s.Schedule, LoraPlusRatio: null, s.Seed);
+        var milestones = s.Milestones?.Split(',').Select(long.Parse).ToList() ?? [s.Tokens];
+        return RunSpecs.ForCell(cell, milestones, TrainingVocabulary.StepsFor(s.Tokens, s.Batch, sequence, s.Accumulation), s.Accumulation);
     }
 
     /// <summary>A live bar with loss, learning rate, tokens/s and ETA while <paramref name="train"/> runs.</summary>

@@ -6,7 +6,7 @@ using Pipeline.Contracts.Experiments;
 using Pipeline.Hosting;
 using Pipeline.Persistence.Queries;
 using Pipeline.Workflow;
-using Pipeline.Workflow.Submission;
+using Pipeline.Workflow.Orchestration;
 using Serilog.Events;
 using Spectre.Console;
 

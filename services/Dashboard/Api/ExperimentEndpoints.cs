@@ -8,7 +8,7 @@ using Pipeline.Contracts.Experiments;
 using Pipeline.Persistence;
 using Pipeline.Persistence.Queries;
 using Pipeline.Persistence.Rows;
-using Pipeline.Workflow.Submission;
+using Pipeline.Workflow.Orchestration;
 
 namespace Pipeline.Dashboard.Api;
 

@@ -25,9 +25,9 @@ static class RunSummaries
         return [.. status.Select(s => Of(s, specs[s.Id].Method, Spec(specs[s.Id].RequestJson)))];
     }
 
-    public static RunSpec Spec(string requestJson) => JsonSerializer.Deserialize<RunRequested>(requestJson, JsonSerializerOptions.Web)!.Run.Spec;
+    public static GridCell Spec(string requestJson) => JsonSerializer.Deserialize<RunRequested>(requestJson, JsonSerializerOptions.Web)!.Run.Spec;
 
-    static RunSummary Of(RunStatusLine s, string method, RunSpec spec)
+    static RunSummary Of(RunStatusLine s, string method, GridCell spec)
     {
         string modules = ReportData.ModuleSet(spec.TargetModules);
         var config = new RunConfig(method, method == "full" ? null : spec.Rank, method == "full" ? "all" : modules, spec.WeightDecay, spec.Dropout);

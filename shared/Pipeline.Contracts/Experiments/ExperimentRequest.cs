@@ -9,7 +9,7 @@ public sealed record ExperimentRequest
     public string? Name { get; init; }
     public IReadOnlyList<int>? Seeds { get; init; }
     public BaseModelSpec? BaseModel { get; init; }
-    public DatasetSpec? Datasets { get; init; }
+    public DatasetChoice? Datasets { get; init; }
     public string? Regime { get; init; }
     public long? TokenBudget { get; init; }
     public IReadOnlyList<long>? Milestones { get; init; }
@@ -25,7 +25,7 @@ public sealed record BaseModelSpec
 }
 
 /// <summary>Source = the domain whose forgetting we measure; target = the domain the finetune should learn.</summary>
-public sealed record DatasetSpec
+public sealed record DatasetChoice
 {
     public string? Source { get; init; }
     public string? Target { get; init; }

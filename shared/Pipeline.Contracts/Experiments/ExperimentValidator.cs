@@ -57,7 +57,7 @@ public sealed class ExperimentValidator(ExperimentCatalog catalog)
         }
     }
 
-    void ValidateDatasets(DatasetSpec? datasets, Action<string, string> fail)
+    void ValidateDatasets(DatasetChoice? datasets, Action<string, string> fail)
     {
         if (datasets is null) { fail("$.datasets", "is required: give 'source' and 'target'"); return; }
         void Check(string? name, string field)

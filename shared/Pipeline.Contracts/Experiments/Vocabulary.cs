@@ -28,5 +28,8 @@ public static class Vocabulary
         return AllModules.Where(chosen.Contains).ToList();
     }
 
+    /// <summary>LoRA+ when the request gives no ratio: B's learning rate 16 × A's, PEFT's recommendation.</summary>
+    public const double DefaultLoraPlusRatio = 16;
+
     public static string DefaultSchedule(string regime) => regime == "cpt" ? "inverse_sqrt" : "cosine";
 }

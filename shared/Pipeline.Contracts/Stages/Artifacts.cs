@@ -3,6 +3,9 @@ namespace Pipeline.Contracts.Stages;
 /// <summary>A file or directory in the content-addressed artifact store: a path relative to its root, and its sha256.</summary>
 public sealed record ArtifactRef(string Path, string Sha256);
 
+/// <summary>Where the artifact store that all services share lives: every <see cref="ArtifactRef.Path"/> is relative to it.</summary>
+public sealed record ArtifactStoreRoot(string Path);
+
 /// <summary>A dataset or evaluation task set; Domain is "source" (forgetting) or "target" (learning).</summary>
 public sealed record NamedArtifact(string Name, string Domain, ArtifactRef Artifact);
 

@@ -2,31 +2,30 @@ using Pipeline.Contracts.Experiments;
 
 namespace Pipeline.Contracts.Stages;
 
-// The compute behind each service, one small interface per stage. Implementations live with Pipeline.ML and
-// Pipeline.Data; the consumers only move messages and rows around them.
+// The compute behind each service, one port per service, named after it: IDataPrepStage is what the data-prep
+// service needs, ITrainerStage the trainer's, and so on. Their adapters (Pipeline.Compute) carry the same stem; the
+// consumers only move messages and rows around them.
 
-public interface IDataPreparation
+public interface IDataPrepStage
 {
     Task<PreparedData> PrepareAsync(ExperimentRequest request, CancellationToken ct);
 }
 
-public interface IBasePretraining
+public interface ITrainerStage
 {
-    Task<ModelArtifact> PretrainAsync(BasePretrainRequest request, IProgress<TrainingProgress> progress, CancellationToken ct);
-}
+    /// <summary>Pretrains a built-in base model once; the result is stored under the request's cache key.</summary>
+    Task<ModelArtifact> PretrainAsync(BasePretrainRequest request, IProgress<RunProgress> progress, CancellationToken ct);
 
-public interface IFinetuning
-{
     /// <summary>Yields one checkpoint per milestone. Resumable: milestones already on disk are yielded again without retraining.</summary>
-    IAsyncEnumerable<CheckpointArtifact> TrainAsync(RunRequest run, IProgress<TrainingProgress> progress, CancellationToken ct);
+    IAsyncEnumerable<CheckpointArtifact> FinetuneAsync(RunRequest run, IProgress<RunProgress> progress, CancellationToken ct);
 }
 
-public interface IEvaluation
+public interface IEvaluatorStage
 {
     Task<EvaluationResult> EvaluateAsync(CheckpointSaved checkpoint, CancellationToken ct);
 }
 
-public interface IRankAnalysis
+public interface IRankAnalysisStage
 {
     Task<IReadOnlyList<RankResult>> AnalyseAsync(CheckpointSaved checkpoint, CancellationToken ct);
 }

@@ -26,7 +26,7 @@ public sealed record BasePretrainRequest(string CacheKey, string Preset, NamedAr
 public sealed record RunRequest(
     Guid ExperimentId,
     Guid RunId,
-    RunSpec Spec,
+    GridCell Spec,
     string Regime,
     long TokenBudget,
     IReadOnlyList<long> Milestones,
@@ -34,7 +34,7 @@ public sealed record RunRequest(
     IReadOnlyList<NamedArtifact> Datasets,
     IReadOnlyList<NamedArtifact> EvalTasks);
 
-public sealed record TrainingProgress(
+public sealed record RunProgress(
     long Step, long TotalSteps, long TokensSeen, long TotalTokens, double Loss, double LearningRate, double TokensPerSecond)
 {
     public TimeSpan? Eta => TokensPerSecond > 0 ? TimeSpan.FromSeconds((TotalTokens - TokensSeen) / TokensPerSecond) : null;
@@ -68,7 +68,7 @@ public sealed record RankResult(
     IReadOnlyList<double> Spectrum);
 
 /// <summary>Thrown by a trainer on NaN/inf loss or exploding gradients: the run is marked diverged, never retried.</summary>
-public sealed class TrainingDivergedException(long step, string reason)
+public sealed class RunDivergedException(long step, string reason)
     : Exception($"Training diverged at step {step}: {reason}")
 {
     public long Step { get; } = step;

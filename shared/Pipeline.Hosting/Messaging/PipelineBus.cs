@@ -55,7 +55,7 @@ public static class PipelineBus
         {
             retry.Exponential(settings.Limit, settings.MinInterval, settings.MaxInterval, settings.MinInterval);
             retry.Ignore<Exception>(Outages.IsOutage); // left to the outage retry around this one
-            retry.Ignore<TrainingDivergedException>();
+            retry.Ignore<RunDivergedException>();
             retry.Ignore<ExperimentRequestException>();
             retry.Ignore<InvalidDataException>();
         });

@@ -93,7 +93,7 @@ public static class TrainBenchmark
             Schedule = new LearningRateSchedule { Kind = ScheduleKind.Constant, TotalSteps = warmup + steps },
             StateEverySteps = int.MaxValue,
         };
-        var trainer = new Trainer(model, batches, options, stateDirectory);
+        var trainer = new TrainingLoop(model, batches, options, stateDirectory);
         trainer.Progress += step =>
         {
             Synchronize(device);

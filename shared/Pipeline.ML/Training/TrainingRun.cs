@@ -46,7 +46,7 @@ public static class TrainingRun
     {
         using var model = new LlamaForCausalLM(config, device);
         model.InitializeWeights(options.Seed);
-        var trainer = new Trainer(model, batches, options, stateDirectory);
+        var trainer = new TrainingLoop(model, batches, options, stateDirectory);
         if (progress is not null) trainer.Progress += progress;
         trainer.Run(cancellation);
         HfModelDirectory.Save(model, modelDirectory, tokenizerFrom: tokenizerFrom);
@@ -67,7 +67,7 @@ public static class TrainingRun
         var adapter = spec.Adapter;
         if (adapter is not null) LoraModel.Inject(model, adapter, seed: spec.Training.Seed);
         var options = spec.Training with { LoraPlusLrRatio = adapter?.LoraPlusLrRatio };
-        var trainer = new Trainer(model, batches, options, stateDirectory);
+        var trainer = new TrainingLoop(model, batches, options, stateDirectory);
         if (progress is not null) trainer.Progress += progress;
         trainer.MilestoneReached += milestone =>
         {

@@ -2,7 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
 using Pipeline.Contracts.Stages;
-using Pipeline.Hosting.Outbox;
+using Pipeline.Hosting.Messaging;
 using Pipeline.Persistence;
 using Pipeline.Persistence.Rows;
 using Serilog;
@@ -13,7 +13,7 @@ namespace Pipeline.Workflow.DataPrep;
 /// Builds or reuses the datasets, then either fans out the runs (base model ready) or requests the base model's
 /// pretraining once and waits for BaseModelReady.
 /// </summary>
-public sealed class ExperimentSubmittedConsumer(ResultsDb db, Outbox outbox, IDataPreparation dataPreparation, RunFanOut fanOut)
+public sealed class ExperimentSubmittedConsumer(ResultsDb db, Outbox outbox, IDataPrepStage dataPrep, RunFanOut fanOut)
     : IConsumer<ExperimentSubmitted>
 {
     public async Task Consume(ConsumeContext<ExperimentSubmitted> context)
@@ -23,7 +23,7 @@ public sealed class ExperimentSubmittedConsumer(ResultsDb db, Outbox outbox, IDa
             ?? throw new InvalidDataException($"experiment {message.ExperimentId} ({message.Name}) is not in the results database");
         if (experiment.Status != ExperimentStatus.Submitted) return; // redelivered: already prepared
 
-        var prepared = await dataPreparation.PrepareAsync(message.Request, context.CancellationToken);
+        var prepared = await dataPrep.PrepareAsync(message.Request, context.CancellationToken);
         prepared.EnsureConsistent();
         experiment.PreparedJson = Json.Write(prepared);
         if (prepared.BaseModel is { } model)

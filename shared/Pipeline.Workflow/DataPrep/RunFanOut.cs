@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Contracts.Stages;
-using Pipeline.Hosting.Outbox;
+using Pipeline.Hosting.Messaging;
 using Pipeline.Persistence;
 using Pipeline.Persistence.Rows;
 

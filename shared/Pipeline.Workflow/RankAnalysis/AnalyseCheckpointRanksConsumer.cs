@@ -3,16 +3,15 @@ using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
 using Pipeline.Contracts.Stages;
 using Pipeline.Hosting.Messaging;
-using Pipeline.Hosting.Outbox;
 using Pipeline.Persistence;
 using Pipeline.Persistence.Rows;
-using Pipeline.Workflow.Completion;
+using Pipeline.Workflow.Orchestration;
 using Serilog;
 
 namespace Pipeline.Workflow.RankAnalysis;
 
 /// <summary>Measures the spectrum of ΔW for every projection of a checkpoint; written once per checkpoint.</summary>
-public sealed class AnalyseCheckpointRanksConsumer(ResultsDb db, Outbox outbox, IRankAnalysis analysis, RunCompletion completion)
+public sealed class AnalyseCheckpointRanksConsumer(ResultsDb db, Outbox outbox, IRankAnalysisStage analysis, RunCompletion completion)
     : IConsumer<CheckpointSaved>
 {
     public async Task Consume(ConsumeContext<CheckpointSaved> context)

@@ -1,4 +1,4 @@
-using Pipeline.Compute;
+using Pipeline.Compute.Evaluator;
 using Pipeline.Data.Tasks;
 using Pipeline.ML.Evaluation;
 

@@ -11,7 +11,7 @@ namespace Pipeline.Pipeline.Tests.Fixtures;
 /// work and counts what it was asked to do, so tests can assert on the pipeline: rows, statuses, idempotency, which
 /// process did what. No test asserts on the numbers it produces.
 /// </summary>
-public sealed class ComputeTestDouble(string name = "compute") : IDataPreparation, IBasePretraining, IFinetuning, IEvaluation, IRankAnalysis
+public sealed class ComputeTestDouble(string name = "compute") : IDataPrepStage, ITrainerStage, IEvaluatorStage, IRankAnalysisStage
 {
     public string Name { get; } = name;
     public ConcurrentBag<Guid> TrainedRuns { get; } = [];
@@ -38,18 +38,18 @@ public sealed class ComputeTestDouble(string name = "compute") : IDataPreparatio
         return Task.FromResult(new PreparedData(datasets, tasks, null, pretraining));
     }
 
-    public async Task<ModelArtifact> PretrainAsync(BasePretrainRequest request, IProgress<TrainingProgress> progress, CancellationToken ct)
+    public async Task<ModelArtifact> PretrainAsync(BasePretrainRequest request, IProgress<RunProgress> progress, CancellationToken ct)
     {
         Pretrained.Add(request.CacheKey);
         for (var step = 1; step <= 3; step++)
         {
             await Task.Delay(StepDelay, ct);
-            progress.Report(new TrainingProgress(step, 3, step * 100, 300, 5.0 / step, 1e-3, 1000));
+            progress.Report(new RunProgress(step, 3, step * 100, 300, 5.0 / step, 1e-3, 1000));
         }
         return new ModelArtifact(request.CacheKey, $"{request.Preset} pretrained", new ArtifactRef($"models/{request.CacheKey}", Sha(request.CacheKey)));
     }
 
-    public async IAsyncEnumerable<CheckpointArtifact> TrainAsync(RunRequest run, IProgress<TrainingProgress> progress, [EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<CheckpointArtifact> FinetuneAsync(RunRequest run, IProgress<RunProgress> progress, [EnumeratorCancellation] CancellationToken ct)
     {
         TrainingAttempts.AddOrUpdate(run.RunId, 1, (_, n) => n + 1);
         if (PoisonLearningRates.ContainsKey(run.Spec.LearningRate)) throw new InvalidOperationException($"poisoned run at lr {run.Spec.LearningRate}");
@@ -59,8 +59,8 @@ public sealed class ComputeTestDouble(string name = "compute") : IDataPreparatio
         {
             await Task.Delay(StepDelay, ct);
             step += 10;
-            if (DivergingLearningRates.ContainsKey(run.Spec.LearningRate)) throw new TrainingDivergedException(step, "loss is NaN");
-            progress.Report(new TrainingProgress(step, 10 * run.Milestones.Count, run.Milestones[i], run.TokenBudget, 1.0 / (i + 1), run.Spec.LearningRate, 5000));
+            if (DivergingLearningRates.ContainsKey(run.Spec.LearningRate)) throw new RunDivergedException(step, "loss is NaN");
+            progress.Report(new RunProgress(step, 10 * run.Milestones.Count, run.Milestones[i], run.TokenBudget, 1.0 / (i + 1), run.Spec.LearningRate, 5000));
             var path = $"runs/{run.RunId}/milestone-{i}";
             yield return new CheckpointArtifact(i, step, run.Milestones[i], new ArtifactRef(path, Sha(path)), run.Spec.Rank is null ? null : new ArtifactRef(path + "/adapter", Sha(path + "a")));
         }

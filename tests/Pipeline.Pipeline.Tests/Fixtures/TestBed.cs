@@ -6,7 +6,7 @@ using Pipeline.Contracts.Experiments;
 using Pipeline.Contracts.Stages;
 using Pipeline.Persistence;
 using Pipeline.Workflow;
-using Pipeline.Workflow.Submission;
+using Pipeline.Workflow.Orchestration;
 using Serilog.Events;
 
 namespace Pipeline.Pipeline.Tests.Fixtures;
@@ -57,11 +57,10 @@ public sealed class TestBed : IAsyncDisposable
     {
         var builder = PipelineHost.CreateBuilder([], services, LogEventLevel.Warning, Configuration);
         builder.Services.AddSingleton(ComputeTestDouble.Catalog);
-        builder.Services.AddSingleton<IDataPreparation>(compute);
-        builder.Services.AddSingleton<IBasePretraining>(compute);
-        builder.Services.AddSingleton<IFinetuning>(compute);
-        builder.Services.AddSingleton<IEvaluation>(compute);
-        builder.Services.AddSingleton<IRankAnalysis>(compute);
+        builder.Services.AddSingleton<IDataPrepStage>(compute);
+        builder.Services.AddSingleton<ITrainerStage>(compute);
+        builder.Services.AddSingleton<IEvaluatorStage>(compute);
+        builder.Services.AddSingleton<IRankAnalysisStage>(compute);
         var host = builder.Build();
         hosts.Add(host);
         await host.StartAsync();

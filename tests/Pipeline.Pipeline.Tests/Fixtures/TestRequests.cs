@@ -11,7 +11,7 @@ public static class TestRequests
         Name = name,
         Seeds = [1],
         BaseModel = new BaseModelSpec { Preset = "ci" },
-        Datasets = new DatasetSpec { Source = "prose", Target = "python" },
+        Datasets = new DatasetChoice { Source = "prose", Target = "python" },
         Regime = "cpt",
         TokenBudget = 3000,
         Milestones = [1000, 2000, 3000],

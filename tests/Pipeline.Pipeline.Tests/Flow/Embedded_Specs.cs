@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Contracts.Stages;
-using Pipeline.Hosting.Outbox;
+using Pipeline.Hosting.Messaging;
 using System.Text.Json.Nodes;
 using Pipeline.Persistence.Queries;
 using Pipeline.Persistence.Rows;

@@ -20,7 +20,7 @@ public sealed class When_the_services_run_as_separate_processes(TestServers serv
         When_a_small_study_runs_embedded_on_the_real_compute.ReduceCompute(bed);
         var environment = bed.Configuration.ToDictionary(p => p.Key.Replace(":", "__"), p => p.Value);
         var processes = new[] { "data-prep", "trainer", "trainer", "evaluator", "rank-analysis" }
-            .Select(name => (Name: name, Process: Cli.Start(environment, out var output, "services", name), Output: output)).ToList();
+            .Select(name => (Name: name, Process: PipelineCli.Start(environment, out var output, "services", name), Output: output)).ToList();
         try
         {
             var study = When_a_small_study_runs_embedded_on_the_real_compute.SmallStudy("processes") with
@@ -33,7 +33,7 @@ public sealed class When_the_services_run_as_separate_processes(TestServers serv
             };
             var file = Path.Combine(bed.DataDirectory, "study.json");
             await File.WriteAllTextAsync(file, JsonSerializer.Serialize(study, JsonSerializerOptions.Web));
-            Assert.Equal(0, (await Cli.RunAsync(environment, "submit", file)).ExitCode);
+            Assert.Equal(0, (await PipelineCli.RunAsync(environment, "submit", file)).ExitCode);
 
             await bed.WaitUntilAsync(db => db.Experiments.AnyAsync(e => e.Name == "processes" && e.Status == ExperimentStatus.Completed),
                 "the study completes", seconds: 900);
@@ -43,11 +43,11 @@ public sealed class When_the_services_run_as_separate_processes(TestServers serv
             Assert.Equal(4, await db.Runs.CountAsync(r => r.Status == RunStatus.Completed));
             Assert.Equal(12, await db.Checkpoints.CountAsync(c => c.EvaluatedAt != null && c.RankAnalysedAt != null)); // 4 × (base + 2)
             Assert.Equal(12 * 2, await db.Metrics.CountAsync(m => m.Metric == "bits_per_byte")); // no duplicates
-            var (exitCode, csv) = await Cli.RunAsync(environment, "results", "processes", "--format", "csv", "--metric", "bits_per_byte");
+            var (exitCode, csv) = await PipelineCli.RunAsync(environment, "results", "processes", "--format", "csv", "--metric", "bits_per_byte");
             Assert.Equal(0, exitCode);
             Assert.Equal(24, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(line => line.Contains("bits_per_byte")));
             await AssertSamplesPoolToTheMetricsAsync(environment, db);
-            var (tableExit, table) = await Cli.RunAsync(environment, "results", "processes");
+            var (tableExit, table) = await PipelineCli.RunAsync(environment, "results", "processes");
             Assert.Equal(0, tableExit);
             Assert.Contains("0 (base)", table); // the curves start at the base model
             var trained = processes.Where(p => p.Name == "trainer").Select(p => p.Output.Count(line => line.Contains(" trained"))).ToList();
@@ -56,14 +56,14 @@ public sealed class When_the_services_run_as_separate_processes(TestServers serv
         }
         finally
         {
-            foreach (var process in processes) Cli.Stop(process.Process);
+            foreach (var process in processes) PipelineCli.Stop(process.Process);
         }
     }
 
     /// <summary>Every checkpoint's exported per-document records pool to its bits/byte row: Σ −loglikelihood / (ln 2 · Σ bytes).</summary>
     private static async Task AssertSamplesPoolToTheMetricsAsync(IReadOnlyDictionary<string, string?> environment, Persistence.ResultsDb db)
     {
-        var (exitCode, jsonl) = await Cli.RunAsync(environment, "results", "processes", "--samples");
+        var (exitCode, jsonl) = await PipelineCli.RunAsync(environment, "results", "processes", "--samples");
         Assert.Equal(0, exitCode);
         var samples = jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => line.StartsWith('{')).Select(line => System.Text.Json.Nodes.JsonNode.Parse(line)!.AsObject())
             .Where(o => o.ContainsKey("bytes")).ToList();
@@ -75,7 +75,7 @@ public sealed class When_the_services_run_as_separate_processes(TestServers serv
     }
 
     /// <summary>The `pipeline` CLI built next to the tests (scripts/test builds the whole solution first).</summary>
-    private static class Cli
+    private static class PipelineCli
     {
         private static string Dll()
         {

@@ -14,7 +14,7 @@ public sealed class When_a_small_study_runs_embedded_on_the_real_compute
         Name = name,
         Seeds = [1],
         BaseModel = new BaseModelSpec { Preset = "tiny" },
-        Datasets = new DatasetSpec { Source = "prose", Target = "python" },
+        Datasets = new DatasetChoice { Source = "prose", Target = "python" },
         Regime = "cpt",
         TokenBudget = 4096,
         Milestones = [2048, 4096],

@@ -5,7 +5,7 @@ using Pipeline.Persistence.Queries;
 using Pipeline.Persistence.Rows;
 using Pipeline.Pipeline.Tests.Fixtures;
 using Pipeline.Workflow;
-using Pipeline.Workflow.Submission;
+using Pipeline.Workflow.Orchestration;
 
 namespace Pipeline.Pipeline.Tests.Flow;
 

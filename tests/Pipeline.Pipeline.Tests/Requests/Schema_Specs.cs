@@ -23,7 +23,7 @@ public sealed class When_the_schema_is_compared_with_the_request_model
         Assert.Equal(JsonNames(typeof(ExperimentRequest)), Keys(Schema["properties"]));
         Assert.Equal(JsonNames(typeof(GridEntry)), Keys(Schema["$defs"]!["gridEntry"]!["properties"]));
         Assert.Equal(JsonNames(typeof(BaseModelSpec)), Keys(Schema["properties"]!["baseModel"]!["properties"]));
-        Assert.Equal(JsonNames(typeof(DatasetSpec)), Keys(Schema["properties"]!["datasets"]!["properties"]));
+        Assert.Equal(JsonNames(typeof(DatasetChoice)), Keys(Schema["properties"]!["datasets"]!["properties"]));
     }
 
     [Fact]
