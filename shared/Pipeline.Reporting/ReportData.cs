@@ -1,6 +1,8 @@
-using System.Text.Json;
+using Pipeline.Persistence.Rows;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
+using Pipeline.Contracts.Experiments;
+using Pipeline.Contracts.Stages;
 using Pipeline.Persistence;
 using Pipeline.Persistence.Queries;
 
@@ -14,7 +16,7 @@ public static class ReportData
         var row = await db.Experiments.AsNoTracking().SingleOrDefaultAsync(e => e.Name == experiment, ct)
             ?? throw new ArgumentException($"no experiment named '{experiment}' in the results database");
         var runs = await db.Runs.AsNoTracking().Where(r => r.ExperimentId == row.Id).ToListAsync(ct);
-        var requests = runs.ToDictionary(r => r.CellKey, r => JsonSerializer.Deserialize<RunRequested>(r.RequestJson, JsonSerializerOptions.Web)!.Run);
+        var requests = runs.ToDictionary(r => r.CellKey, r => r.ReadRequest().Run);
         var filter = new ResultFilter(experiment);
         var metrics = await ResultsQueries.MetricsAsync(db, filter, ct);
         var ranks = await ResultsQueries.RanksAsync(db, filter, ct);
@@ -26,41 +28,40 @@ public static class ReportData
             return new ReportRun(r.CellKey, r.Method, r.Rank, ModuleSet(spec.TargetModules), spec.LearningRate, spec.WeightDecay,
                 spec.Dropout, spec.Seed, r.Status.ToString().ToLowerInvariant());
         }).ToList();
-        var metricsAt = metrics.ToLookup(m => (m.Run, m.TokensSeen));
-        var ranksAt = ranks.ToLookup(r => (r.Run, r.TokensSeen));
+        var metricsAt = metrics.ToLookup(m => (m.Run, m.Milestone, m.TokensSeen));
+        var ranksAt = ranks.ToLookup(r => (r.Run, r.Milestone, r.TokensSeen));
         var checkpoints = metricsAt.Select(g => g.Key).Union(ranksAt.Select(g => g.Key))
             .Select(c => new ReportCheckpoint(c.Run, c.TokensSeen,
                 [.. metricsAt[c].Select(m => new ReportMetric(m.Task, m.Domain, m.Metric, m.Value, m.StdErr))],
                 [.. ranksAt[c].Select(r => new ReportRank(r.Layer, r.Module, r.Rank90, r.RandomRank90, r.StableRank, r.IntruderCount, null, []))],
-                [.. samplesAt[c]]))
+                [.. samplesAt[c]]) { IsBase = c.Milestone == CheckpointArtifact.BaseMilestone })
             .ToList();
-        // Every run announces the base model as its checkpoint at 0 tokens; the report shows it once, as the base.
-        if (checkpoints.FirstOrDefault(c => c.Tokens == 0) is { } baseCheckpoint)
+        // Every run announces the base model as its first checkpoint; the report shows it once, as the base.
+        if (checkpoints.FirstOrDefault(c => c.IsBase) is { } baseCheckpoint)
         {
             reportRuns.Add(new ReportRun(BaseRunKey, "base", null, "all", 0, 0, 0, 0, "completed"));
-            checkpoints = [.. checkpoints.Where(c => c.Tokens > 0), baseCheckpoint with { RunKey = BaseRunKey }];
+            checkpoints = [.. checkpoints.Where(c => !c.IsBase), baseCheckpoint with { RunKey = BaseRunKey }];
         }
         var first = requests.Values.First();
-        int hidden = ranks.Where(r => r.Module is "q" or "q_proj").Select(r => r.Columns).DefaultIfEmpty(0).Max();
+        int hidden = ranks.Where(r => r.Module == "q_proj").Select(r => r.Columns).DefaultIfEmpty(0).Max();
         return new ReportInput(experiment, first.Regime, reportRuns, checkpoints,
             [.. runs.Where(r => r.Rank is not null).Select(r => r.Rank!.Value).Distinct().Order()], hidden);
     }
 
     const string BaseRunKey = "base";
 
-    /// <summary>The per-item records of every checkpoint, by (run, tokens).</summary>
-    static async Task<ILookup<(string Run, long Tokens), ReportSample>> SamplesAsync(ResultsDb db, string experiment, CancellationToken ct) =>
-        (await ResultsQueries.SamplesAsync(db, new SampleFilter(experiment), ct)).ToLookup(s => (s.Run, s.TokensSeen),
-            s => new ReportSample(s.Task, s.Domain, s.DocId, s.SourceId, JsonSerializer.Deserialize<Dictionary<string, double>>(s.ValuesJson)!));
+    /// <summary>The per-item records of every checkpoint, by (run, milestone, tokens).</summary>
+    static async Task<ILookup<(string Run, int Milestone, long Tokens), ReportSample>> SamplesAsync(ResultsDb db, string experiment, CancellationToken ct) =>
+        (await ResultsQueries.SamplesAsync(db, new SampleFilter(experiment), ct)).ToLookup(s => (s.Run, s.Milestone, s.TokensSeen),
+            s => new ReportSample(s.Task, s.Domain, s.DocId, s.SourceId, StoredJson.ReadValues(s.ValuesJson)));
 
     /// <summary>The paper's names for module sets: All, MLP or Attention, else the list itself.</summary>
     public static string ModuleSet(IReadOnlyList<string> modules)
     {
         var set = modules.ToHashSet();
-        string[] attention = ["q_proj", "k_proj", "v_proj", "o_proj"], mlp = ["gate_proj", "up_proj", "down_proj"];
-        if (set.SetEquals([.. attention, .. mlp])) return "all";
-        if (set.SetEquals(attention)) return "attention";
-        if (set.SetEquals(mlp)) return "mlp";
+        if (set.SetEquals(Vocabulary.AllModules)) return "all";
+        if (set.SetEquals(Vocabulary.AttentionModules)) return "attention";
+        if (set.SetEquals(Vocabulary.MlpModules)) return "mlp";
         return string.Join(",", modules);
     }
 }

@@ -29,6 +29,9 @@ public sealed record ReportCheckpoint(string RunKey, long Tokens, IReadOnlyList<
     IReadOnlyList<ReportSample>? Samples = null)
 {
     public IReadOnlyList<ReportSample> Samples { get; init; } = Samples ?? [];
+
+    /// <summary>The base model itself, before any finetuning (<c>CheckpointArtifact.IsBase</c> of the checkpoint it was read from).</summary>
+    public bool IsBase { get; init; }
 }
 
 /// <param name="Domain">"source" (what forgetting is measured on) or "target" (what learning is measured on).</param>
@@ -42,7 +45,7 @@ public sealed record ReportMetric(string Task, string Domain, string Metric, dou
 public sealed record ReportSample(string Task, string Domain, int DocId, string? SourceId, IReadOnlyDictionary<string, double> Values);
 
 /// <summary>Spectral analysis of one weight matrix's change ΔW at one checkpoint.</summary>
-/// <param name="Module">"q", "k", "v", "o", "gate", "up" or "down" (as the rank analysis names them; "q_proj" etc. also work).</param>
+/// <param name="Module">The projection's Hugging Face name: "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj" or "down_proj".</param>
 /// <param name="Rank90">Rank explaining 90% of ΔW's variance; <paramref name="RandomRank90"/> the same for a Gaussian matrix of its shape.</param>
 /// <param name="Intruders05">Intruder dimensions among the top singular vectors at ε = 0.5 (PEFT's default); null when not analysed.</param>
 public sealed record ReportRank(

@@ -19,7 +19,7 @@ internal sealed record PairedStudy(int Documents = 40, double LoraAdvantage = 0.
         var shifts = SeedShifts ?? [0];
 
         var runs = new List<ReportRun> { new("base", "base", null, "all", 0, 0, 0, 0, "completed") };
-        var checkpoints = new List<ReportCheckpoint> { Checkpoint("base", 0, bytes, sourceBase, targetBase) };
+        var checkpoints = new List<ReportCheckpoint> { Checkpoint("base", 0, bytes, sourceBase, targetBase) with { IsBase = true } };
         for (var seed = 0; seed < shifts.Length; seed++)
         {
             runs.Add(new($"full-s{seed}", "full", null, "all", 1e-4, 0, 0, seed, "completed"));

@@ -28,7 +28,7 @@ internal sealed record Scenario(
     public ReportInput Build()
     {
         var runs = new List<ReportRun> { new("base", "base", null, "all", 0, 0, 0, 0, "completed") };
-        var checkpoints = new List<ReportCheckpoint> { Checkpoint("base", 0, 0, 1, 0.70, []) };
+        var checkpoints = new List<ReportCheckpoint> { Checkpoint("base", 0, 0, 1, 0.70, []) with { IsBase = true } };
         void Add(string method, int? rank, string modules, double lr, double capacity, double forgetFactor, double wd = 0, double dropout = 0, int seeds = 1)
         {
             for (var seed = 0; seed < seeds; seed++)
@@ -77,8 +77,8 @@ internal sealed record Scenario(
         var growth = RankGrowthPerDoubling * checkpointIndex;
         var intruders = method == "full" ? FullIntruders : LoraIntruders;
         return (from layer in Enumerable.Range(0, Layers)
-                from module in new[] { "q", "k", "v", "o", "gate", "up", "down" }
-                let mlp = module is "gate" or "up" or "down"
+                from module in new[] { "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj" }
+                let mlp = module is "gate_proj" or "up_proj" or "down_proj"
                 let middle = layer > 0 && layer < Layers - 1 ? MiddleLayerBonus : 0
                 let rank = method == "full" ? (mlp ? MlpRank : AttentionRank) + growth + middle + layer % 2 : 16
                 select new ReportRank(layer, module, rank, 150, rank / 3.0, intruders + layer % 2, intruders + layer % 2 + 1, [3.0, 2.0, 1.0])).ToList();

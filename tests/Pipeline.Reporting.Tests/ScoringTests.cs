@@ -57,7 +57,7 @@ public sealed class ScoringTests
     public void A_source_metric_that_never_moves_from_the_base_is_passed_over_for_one_that_does()
     {
         ReportCheckpoint At(long tokens, double accNorm, double bitsPerByte) => new("r", tokens,
-            [new("choice", "source", "acc_norm", accNorm, 0.03), new("prose", "source", "bits_per_byte", bitsPerByte, 0.03)], []);
+            [new("choice", "source", "acc_norm", accNorm, 0.03), new("prose", "source", "bits_per_byte", bitsPerByte, 0.03)], []) { IsBase = tokens == 0 };
 
         var insensitive = MetricChoice.Choose([At(0, 0.34, 1.78), At(1, 0.35, 2.05), At(2, 0.33, 2.07)], "source", MetricChoice.SourcePreference)!;
         var sensitive = MetricChoice.Choose([At(0, 0.34, 1.78), At(1, 0.22, 2.05)], "source", MetricChoice.SourcePreference)!;

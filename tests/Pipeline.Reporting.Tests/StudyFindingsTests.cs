@@ -77,15 +77,11 @@ public sealed class StudyFindingsTests
     }
 
     [Fact]
-    public void Module_kinds_accept_hugging_face_projection_names()
+    public void Module_kinds_are_read_from_hugging_face_projection_names()
     {
-        var input = new Scenario().Build();
-        var renamed = input with
-        {
-            Checkpoints = input.Checkpoints.Select(c => c with { Ranks = c.Ranks.Select(r => r with { Module = r.Module + "_proj" }).ToList() }).ToList(),
-        };
+        var input = new Scenario().Build(); // rank rows named q_proj … down_proj, as the rank analysis writes them
 
-        var finding = StudyFindings.Analyze(new StudyData(renamed)).Single(f => f.Id == "6c");
+        var finding = StudyFindings.Analyze(new StudyData(input)).Single(f => f.Id == "6c");
 
         Assert.Equal(Verdict.Holds, finding.Verdict);
         Assert.Contains("24 matrices", finding.Evidence);

@@ -39,8 +39,6 @@ public sealed record AuditReport(string Experiment, ExperimentStatus Status, IRe
 /// </summary>
 public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public async Task<AuditReport> RunAsync(ExperimentRow experiment, CancellationToken ct)
     {
         var request = ExperimentRequestFile.Parse(experiment.RequestJson, "experiments.request_json");
@@ -54,7 +52,7 @@ public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
             .Select(s => new { s.CheckpointId, s.Task, s.DocId }).ToListAsync(ct);
         var ranks = await db.RankAnalyses.AsNoTracking().Where(a => checkpointIds.Contains(a.CheckpointId))
             .Select(a => new { a.CheckpointId, a.Layer, a.Module }).ToListAsync(ct);
-        var requests = runs.ToDictionary(r => r.Id, r => JsonSerializer.Deserialize<RunRequested>(r.RequestJson, Json)!.Run);
+        var requests = runs.ToDictionary(r => r.Id, r => r.ReadRequest().Run);
 
         int expectedRuns = ExperimentPlan.Expand(request).Count;
         long expectedCheckpoints = (long)expectedRuns * (request.Milestones!.Count + 1);
@@ -62,7 +60,7 @@ public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
         long ExpectedMetrics(CheckpointRow c) => metricKeys.Count(key => !Diversity.MetricNames.Contains(key.Metric)
             || EvaluatorStage.SamplesDiversity(c.MilestoneIndex, requests[c.RunId]));
         long itemsPerCheckpoint = samples.GroupBy(s => (s.CheckpointId, s.Task)).GroupBy(g => g.Key.Task).Sum(task => task.Max(g => g.Count()));
-        long expectedRankRows = checkpoints.Where(c => c.MilestoneIndex != CheckpointArtifact.BaseMilestone)
+        long expectedRankRows = checkpoints.Where(c => !c.IsBase)
             .Sum(c => (long)Layers(requests[c.RunId].BaseModel) * requests[c.RunId].Spec.TargetModules.Count);
         var failures = await db.Failures.AsNoTracking().Where(f => f.ExperimentId == experiment.Id).Select(f => f.Reason).ToListAsync(ct);
         var undelivered = await db.Outbox.AsNoTracking().CountAsync(o => o.DispatchedAt == null, ct);

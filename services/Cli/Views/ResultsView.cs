@@ -40,7 +40,7 @@ static class ResultsView
         {
             var first = checkpoint.First();
             var cells = columns.Select(c => checkpoint.FirstOrDefault(l => (l.Domain, l.Task, l.Metric) == c) is { } l ? WithError(l) : "");
-            table.AddRow([Markup.Escape(RunLabel(first)), first.TokensSeen == 0 ? "0 (base)" : Units.Tokens(first.TokensSeen), .. cells]);
+            table.AddRow([Markup.Escape(RunLabel(first)), first.IsBase ? "0 (base)" : Units.Tokens(first.TokensSeen), .. cells]);
         }
         AnsiConsole.Write(table);
         if (lines.Count > 0) AnsiConsole.MarkupLine("[grey]Headline metric per task; --metric NAME for another, --format csv or json for all fields.[/]");

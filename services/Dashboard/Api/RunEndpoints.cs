@@ -48,7 +48,7 @@ static class RunEndpoints
             .ToListAsync(ct)).ToLookup(a => a.CheckpointId, a => a.Row);
         var failures = await db.Failures.AsNoTracking().Where(f => f.RunId == id).OrderBy(f => f.OccurredAt)
             .Select(f => new FailureRowView(f.Stage, f.Reason, f.OccurredAt)).ToListAsync(ct);
-        var config = JsonSerializer.SerializeToElement(RunSummaries.Spec(run.RequestJson), JsonSerializerOptions.Web);
+        var config = JsonSerializer.SerializeToElement(run.ReadRequest().Run.Spec, StoredJson.Options);
         return Results.Ok(new RunDetail(summary, config, curve,
             [.. checkpoints.Select(c => new CheckpointDetail(c.Id, c.MilestoneIndex, c.Step, c.TokensSeen, c.SavedAt, c.EvaluatedAt, c.RankAnalysedAt,
                 [.. metrics[c.Id].OrderBy(m => m.Domain).ThenBy(m => m.Task).ThenBy(m => m.Metric).Select(m => new MetricValueRow(m.Task, m.Domain, m.Metric, m.Value, m.StdErr))],

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
 using Pipeline.Persistence;
@@ -20,12 +19,9 @@ static class RunSummaries
     public static async Task<List<RunSummary>> ForExperimentAsync(ResultsDb db, Guid experimentId, CancellationToken ct)
     {
         var status = await StatusQueries.RunsAsync(db, experimentId, ct);
-        var specs = await db.Runs.AsNoTracking().Where(r => r.ExperimentId == experimentId)
-            .Select(r => new { r.Id, r.Method, r.RequestJson }).ToDictionaryAsync(r => r.Id, ct);
-        return [.. status.Select(s => Of(s, specs[s.Id].Method, Spec(specs[s.Id].RequestJson)))];
+        var runs = await db.Runs.AsNoTracking().Where(r => r.ExperimentId == experimentId).ToDictionaryAsync(r => r.Id, ct);
+        return [.. status.Select(s => Of(s, runs[s.Id].Method, runs[s.Id].ReadRequest().Run.Spec))];
     }
-
-    public static GridCell Spec(string requestJson) => JsonSerializer.Deserialize<RunRequested>(requestJson, JsonSerializerOptions.Web)!.Run.Spec;
 
     static RunSummary Of(RunStatusLine s, string method, GridCell spec)
     {

@@ -76,7 +76,7 @@ static class StudyView
 
     /// <summary>Every curve starts at the base model (0 tokens), as in the report's figures.</summary>
     static IEnumerable<CurvePoint> WithBase(StudyData data, IReadOnlyList<CurvePoint> points) =>
-        data.Base is { } b && points.All(p => p.Tokens > 0) ? points.Prepend(new CurvePoint(0, data.BaseTarget, data.BaseSource, [b])) : points;
+        data.Base is { } b && !points.Any(p => p.IsBase) ? points.Prepend(new CurvePoint(0, data.BaseTarget, data.BaseSource, [b])) : points;
 
     static StudyPoint Point(StudyData data, CurvePoint p) => new(p.Tokens, p.Target?.Value, p.Target?.StdErr, p.Source?.Value, p.Source?.StdErr,
         p.Target is { } target && data.BaseTarget is { } bt ? target.Value - bt.Value : null,
@@ -96,8 +96,8 @@ static class StudyView
         .. from curve in data.Curves
            from type in new[] { "attention", "mlp" }
            let points = curve.Points
-               .Select(p => (p.Tokens, Ranks: p.Checkpoints.SelectMany(c => c.Ranks).Where(r => IsOfType(r.Module, type)).ToList()))
-               .Where(p => p.Tokens > 0 && p.Ranks.Count > 0)
+               .Select(p => (p.Tokens, p.IsBase, Ranks: p.Checkpoints.SelectMany(c => c.Ranks).Where(r => IsOfType(r.Module, type)).ToList()))
+               .Where(p => !p.IsBase && p.Ranks.Count > 0)
                .Select(p => new RankPoint(p.Tokens, p.Ranks.Average(r => r.Rank90))).ToList()
            where points.Count > 0
            select new RankCurve($"{curve.Label} {type}", type, points),

@@ -1,3 +1,5 @@
+using Pipeline.ML.Modeling;
+
 namespace Pipeline.ML.Adapters;
 
 /// <summary>
@@ -6,8 +8,8 @@ namespace Pipeline.ML.Adapters;
 /// </summary>
 public sealed record LoraConfig
 {
-    public static readonly IReadOnlyList<string> AttentionModules = ["q_proj", "k_proj", "v_proj", "o_proj"];
-    public static readonly IReadOnlyList<string> MlpModules = ["gate_proj", "up_proj", "down_proj"];
+    public static readonly IReadOnlyList<string> AttentionModules = LlamaAttention.Projections;
+    public static readonly IReadOnlyList<string> MlpModules = LlamaMlp.Projections;
     public static readonly IReadOnlyList<string> AllModules = [.. AttentionModules, .. MlpModules];
 
     public required int Rank { get; init; }

@@ -149,7 +149,10 @@ public sealed class LlamaAttention : Module<Tensor, Tensor>, IHasProjections
     private static Tensor? CausalMask(int start, long t, Device device) =>
         start == 0 || t == 1 ? null : ones(t, start + t, ScalarType.Bool, device).tril(start);
 
-    public IReadOnlyList<string> ProjectionNames { get; } = ["q_proj", "k_proj", "v_proj", "o_proj"];
+    /// <summary>Hugging Face's names of the attention projections, the names every layer of the pipeline uses.</summary>
+    public static IReadOnlyList<string> Projections { get; } = ["q_proj", "k_proj", "v_proj", "o_proj"];
+
+    public IReadOnlyList<string> ProjectionNames => Projections;
 
     public Module<Tensor, Tensor> GetProjection(string name) => name switch
     {
@@ -191,7 +194,10 @@ public sealed class LlamaMlp : Module<Tensor, Tensor>, IHasProjections
         return down_proj.call(functional.silu(gate_proj.call(x)) * up_proj.call(x)).MoveToOuterDisposeScope();
     }
 
-    public IReadOnlyList<string> ProjectionNames { get; } = ["gate_proj", "up_proj", "down_proj"];
+    /// <summary>Hugging Face's names of the MLP projections.</summary>
+    public static IReadOnlyList<string> Projections { get; } = ["gate_proj", "up_proj", "down_proj"];
+
+    public IReadOnlyList<string> ProjectionNames => Projections;
 
     public Module<Tensor, Tensor> GetProjection(string name) => name switch
     {

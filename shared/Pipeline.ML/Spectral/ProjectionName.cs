@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Pipeline.ML.Adapters;
 
 namespace Pipeline.ML.Spectral;
 
@@ -8,8 +9,8 @@ namespace Pipeline.ML.Spectral;
 /// </summary>
 public sealed partial record ProjectionName(int Layer, string Module, string Stem, string Suffix)
 {
-    /// <summary>The projections in decoder order: attention q, k, v, o, then MLP gate, up, down.</summary>
-    public static IReadOnlyList<string> Modules { get; } = ["q", "k", "v", "o", "gate", "up", "down"];
+    /// <summary>The projections in decoder order, by their Hugging Face names: attention q, k, v, o, then MLP gate, up, down.</summary>
+    public static IReadOnlyList<string> Modules { get; } = LoraConfig.AllModules;
 
     public int ModuleOrder => IndexOfModule(Module);
 
@@ -32,6 +33,6 @@ public sealed partial record ProjectionName(int Layer, string Module, string Ste
         throw new ArgumentException($"Unknown projection module '{module}'; expected one of {string.Join(", ", Modules)}.", nameof(module));
     }
 
-    [GeneratedRegex(@"^(?<stem>(?:.*\.)?layers\.(?<layer>\d+)\.(?:self_attn\.(?<module>q|k|v|o)|mlp\.(?<module>gate|up|down))_proj)\.(?<suffix>.+)$")]
+    [GeneratedRegex(@"^(?<stem>(?:.*\.)?layers\.(?<layer>\d+)\.(?:self_attn\.(?<module>[qkvo]_proj)|mlp\.(?<module>(?:gate|up|down)_proj)))\.(?<suffix>.+)$")]
     private static partial Regex Pattern();
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Pipeline.Contracts.Stages;
 
 namespace Pipeline.Persistence.Queries;
 
@@ -6,11 +7,17 @@ public sealed record ResultFilter(string? Experiment = null, string? Method = nu
 
 public sealed record MetricLine(
     string Experiment, string Run, string Method, int? Rank, double LearningRate, int Seed, int Milestone, long TokensSeen,
-    string Task, string Domain, string Metric, double Value, double? StdErr);
+    string Task, string Domain, string Metric, double Value, double? StdErr)
+{
+    public bool IsBase => Milestone == CheckpointArtifact.BaseMilestone;
+}
 
 public sealed record RankLine(
     string Experiment, string Run, string Method, int? Rank, int Milestone, long TokensSeen, int Layer, string Module,
-    int Rows, int Columns, int Rank90, int RandomRank90, double StableRank, int IntruderCount);
+    int Rows, int Columns, int Rank90, int RandomRank90, double StableRank, int IntruderCount)
+{
+    public bool IsBase => Milestone == CheckpointArtifact.BaseMilestone;
+}
 
 /// <summary>Which per-item records to read: an experiment's, optionally one run's (cell key), one task's, one checkpoint's (tokens).</summary>
 public sealed record SampleFilter(string Experiment, string? Run = null, string? Task = null, long? Tokens = null);
@@ -18,7 +25,10 @@ public sealed record SampleFilter(string Experiment, string? Run = null, string?
 /// <summary>One per-item record with the run and checkpoint it belongs to; the JSON fields as stored.</summary>
 public sealed record SampleLine(
     string Run, string Method, int? Rank, int Seed, int Milestone, long TokensSeen, string Task, string Domain, int DocId, string ItemId,
-    string? SourceId, string DocJson, string Target, string ResponsesJson, string FilteredResponsesJson, string ValuesJson);
+    string? SourceId, string DocJson, string Target, string ResponsesJson, string FilteredResponsesJson, string ValuesJson)
+{
+    public bool IsBase => Milestone == CheckpointArtifact.BaseMilestone;
+}
 
 /// <summary>What `pipeline results` shows: metrics (or rank analyses) per checkpoint, filtered by method, rank and metric.</summary>
 public static class ResultsQueries

@@ -1,3 +1,4 @@
+using Pipeline.Persistence.Rows;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -24,7 +25,7 @@ public static class SamplesExport
             ["resps"] = JsonNode.Parse(s.ResponsesJson),
             ["filtered_resps"] = JsonNode.Parse(s.FilteredResponsesJson),
         };
-        foreach (var (field, value) in JsonSerializer.Deserialize<Dictionary<string, double>>(s.ValuesJson)!) line[field] = value;
+        foreach (var (field, value) in StoredJson.ReadValues(s.ValuesJson)) line[field] = value;
         line["task"] = s.Task;
         line["item_id"] = s.ItemId;
         line["source_id"] = s.SourceId;

@@ -1,3 +1,5 @@
+using Pipeline.Contracts.Stages;
+
 namespace Pipeline.Persistence.Rows;
 
 // One class per table. Natural keys (unique indexes, see ResultsDb) make every write idempotent under redelivery.
@@ -73,6 +75,8 @@ public sealed class CheckpointRow
     public DateTime SavedAt { get; set; }
     public DateTime? EvaluatedAt { get; set; }
     public DateTime? RankAnalysedAt { get; set; }
+
+    public bool IsBase => MilestoneIndex == CheckpointArtifact.BaseMilestone;
 }
 
 public sealed class MetricRow

@@ -25,13 +25,13 @@ internal static class CurveFigures
     private static Plot? OverTokens(StudyData d, string title, MetricChoice? metric, Func<CurvePoint, Estimate?> score, Estimate? baseScore)
     {
         if (metric is null) return null;
-        var curves = d.BestCurves.Where(c => c.Points.Any(p => p.Tokens > 0 && score(p) is not null)).ToList();
+        var curves = d.BestCurves.Where(c => c.Points.Any(p => !p.IsBase && score(p) is not null)).ToList();
         if (curves.Count == 0) return null;
         var plot = Chart.New($"{title} — {d.Input.ExperimentName}", "training tokens", metric.Label);
         Chart.LogX(plot, curves.SelectMany(c => c.Points).Select(p => (double)p.Tokens), Units.Tokens);
         for (var i = 0; i < curves.Count; i++)
         {
-            var points = curves[i].Points.Where(p => p.Tokens > 0 && score(p) is not null).ToList();
+            var points = curves[i].Points.Where(p => !p.IsBase && score(p) is not null).ToList();
             Chart.Series(plot, points.Select(p => Math.Log10(p.Tokens)).ToList(), points.Select(p => score(p)!.Value).ToList(), curves[i].Config.Label, Chart.ColorOf(i));
         }
         Chart.BaseLine(plot, baseScore);

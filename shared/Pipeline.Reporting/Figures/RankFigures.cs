@@ -17,7 +17,7 @@ internal static class RankFigures
 
     private static Plot? BuildRankOverTokens(StudyData d)
     {
-        var analysed = RankFindings.FullCheckpointsWithRanks(d).Where(p => p.Tokens > 0).ToList();
+        var analysed = RankFindings.FullCheckpointsWithRanks(d).Where(p => !p.IsBase).ToList();
         if (analysed.Count == 0) return null;
         var plot = Chart.New($"ΔW rank@90% (full FT) — {d.Input.ExperimentName}", "training tokens", "rank explaining 90% of variance");
         Chart.LogX(plot, analysed.Select(p => (double)p.Tokens), Units.Tokens);

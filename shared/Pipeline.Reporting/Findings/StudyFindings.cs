@@ -53,7 +53,7 @@ public static class StudyFindings
     {
         const string claim = "Forgetting grows with training tokens";
         const string effect = "full FT source score at the first − the last checkpoint";
-        var points = BestFull(d)?.Points.Where(p => p.Tokens > 0 && p.Source is not null).ToList();
+        var points = BestFull(d)?.Points.Where(p => !p.IsBase && p.Source is not null).ToList();
         if (points is not { Count: >= 2 } || d.Compare(d.Source, points[0].Checkpoints, points[^1].Checkpoints) is not { } drop)
             return Finding.Missing("2b", claim, effect, "Evaluate the source domain on at least two full-FT checkpoints.");
         return Finding.Judge("2b", claim, effect, drop,
@@ -191,7 +191,7 @@ public static class StudyFindings
         const string effect = "LoRA − full FT intruder dimensions per matrix (ε = 0.5), last checkpoint";
         Dictionary<(int, string), double>? PerMatrix(Curve? c) =>
             c?.Final.Checkpoints.SelectMany(k => k.Ranks).Where(r => r.Intruders05 is not null)
-                .GroupBy(r => (r.Layer, ModuleNames.Short(r.Module))).ToDictionary(g => g.Key, g => g.Average(r => (double)r.Intruders05!.Value)) is { Count: > 0 } m ? m : null;
+                .GroupBy(r => (r.Layer, r.Module)).ToDictionary(g => g.Key, g => g.Average(r => (double)r.Intruders05!.Value)) is { Count: > 0 } m ? m : null;
         var lora = BestLora(d);
         var full = BestFull(d);
         if (PerMatrix(lora) is not { } l || PerMatrix(full) is not { } f || l.Keys.Where(f.ContainsKey).ToList() is not { Count: > 0 } matrices)
@@ -206,7 +206,7 @@ public static class StudyFindings
 
     /// <summary>Every checkpoint (each seed its own) of the curves that has both target and source scores.</summary>
     private static List<ReportCheckpoint> Checkpoints(IEnumerable<Curve> curves) =>
-        curves.SelectMany(c => c.Points).SelectMany(p => p.Checkpoints).Where(c => c.Tokens > 0).ToList();
+        curves.SelectMany(c => c.Points).SelectMany(p => p.Checkpoints).Where(c => !c.IsBase).ToList();
 
     private static string Describe(Curve c, Func<CurvePoint, Estimate?> score) =>
         $"{c.Label}: {score(c.Final)} at {Units.Tokens(c.Final.Tokens)} tokens" + (c.Seeds > 1 ? $" ({c.Seeds} seeds)" : "");

@@ -5,7 +5,7 @@ namespace Pipeline.Reporting.Scoring;
 /// the first metric family in the domain's preference list that any checkpoint reports and that measures something
 /// ("exact_match" before "acc_norm"; within a family the "strict-match" filter first, then by name), averaged without
 /// weights over every task of the domain that reports it (the paper's source score is such a mean). A metric
-/// measures something when at least one checkpoint differs from the base model (0 tokens) by more than 2 SE: a small
+/// measures something when at least one checkpoint differs from the base model by more than 2 SE: a small
 /// model at chance on a benchmark, or one that never solves an item, cannot rank methods, so the next family is tried
 /// (whichever way the metric would move, so the choice does not favour a method). Without a base checkpoint, a metric
 /// at zero everywhere is passed over. Perplexity-style metrics are negated so that higher is always better.
@@ -44,11 +44,11 @@ public sealed record MetricChoice(string Domain, string Metric, IReadOnlyList<st
     {
         var values = checkpoints.SelectMany(c => c.Metrics
                 .Where(m => m.Metric == metric && string.Equals(m.Domain, domain, StringComparison.OrdinalIgnoreCase))
-                .Select(m => (c.Tokens, Metric: m)))
+                .Select(m => (c.IsBase, Metric: m)))
             .ToList();
-        var atBase = values.Where(v => v.Tokens == 0).DistinctBy(v => v.Metric.Task).ToDictionary(v => v.Metric.Task, v => v.Metric);
+        var atBase = values.Where(v => v.IsBase).DistinctBy(v => v.Metric.Task).ToDictionary(v => v.Metric.Task, v => v.Metric);
         if (atBase.Count == 0) return true;
-        return values.Where(v => v.Tokens > 0 && atBase.ContainsKey(v.Metric.Task)).Any(v =>
+        return values.Where(v => !v.IsBase && atBase.ContainsKey(v.Metric.Task)).Any(v =>
         {
             var change = new Estimate(v.Metric.Value, v.Metric.StdErr ?? 0) - new Estimate(atBase[v.Metric.Task].Value, atBase[v.Metric.Task].StdErr ?? 0);
             return Math.Abs(change.Value) > 2 * (change.StdErr ?? 0);

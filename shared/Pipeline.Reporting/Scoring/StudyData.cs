@@ -32,7 +32,10 @@ public sealed record RunConfig(string Method, int? Rank, string Modules, double 
     };
 }
 
-public sealed record CurvePoint(long Tokens, Estimate? Target, Estimate? Source, IReadOnlyList<ReportCheckpoint> Checkpoints);
+public sealed record CurvePoint(long Tokens, Estimate? Target, Estimate? Source, IReadOnlyList<ReportCheckpoint> Checkpoints)
+{
+    public bool IsBase => Checkpoints.Count > 0 && Checkpoints.All(c => c.IsBase);
+}
 
 /// <summary>One configuration at one learning rate, its seeds averaged per token count.</summary>
 public sealed record Curve(RunConfig Config, double LearningRate, int Seeds, IReadOnlyList<CurvePoint> Points)

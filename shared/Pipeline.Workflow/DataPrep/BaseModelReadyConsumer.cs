@@ -19,7 +19,7 @@ public sealed class BaseModelReadyConsumer(ResultsDb db, RunFanOut fanOut) : ICo
             .ToListAsync(context.CancellationToken);
         foreach (var experiment in waiting)
         {
-            var prepared = Json.Read<PreparedData>(experiment.PreparedJson!, $"experiment {experiment.Name} prepared data");
+            var prepared = StoredJson.Read<PreparedData>(experiment.PreparedJson!, $"experiment {experiment.Name} prepared data");
             var runs = await fanOut.FanOutAsync(experiment, prepared, context.Message.Model, context.CancellationToken);
             Log.Information("Base model {CacheKey} ready: {Experiment} requested {Runs} runs", key, experiment.Name, runs);
         }

@@ -25,7 +25,7 @@ public sealed class ExperimentSubmittedConsumer(ResultsDb db, Outbox outbox, IDa
 
         var prepared = await dataPrep.PrepareAsync(message.Request, context.CancellationToken);
         prepared.EnsureConsistent();
-        experiment.PreparedJson = Json.Write(prepared);
+        experiment.PreparedJson = StoredJson.Write(prepared);
         if (prepared.BaseModel is { } model)
         {
             var runs = await fanOut.FanOutAsync(experiment, prepared, model, context.CancellationToken);

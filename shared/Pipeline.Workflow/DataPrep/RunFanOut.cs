@@ -13,7 +13,7 @@ public sealed class RunFanOut(ResultsDb db, Outbox outbox)
 {
     public async Task<int> FanOutAsync(ExperimentRow experiment, PreparedData prepared, ModelArtifact baseModel, CancellationToken ct)
     {
-        var request = Json.Read<ExperimentRequest>(experiment.RequestJson, $"experiment {experiment.Name}");
+        var request = experiment.ReadRequest();
         var existing = await db.Runs.Where(r => r.ExperimentId == experiment.Id).Select(r => r.CellKey).ToListAsync(ct);
         var created = 0;
         foreach (var spec in ExperimentPlan.Expand(request).Where(s => !existing.Contains(s.Key)))
@@ -25,7 +25,7 @@ public sealed class RunFanOut(ResultsDb db, Outbox outbox)
             db.Runs.Add(new RunRow
             {
                 Id = runId, ExperimentId = experiment.Id, CellKey = spec.Key, Method = spec.Method, Rank = spec.Rank,
-                LearningRate = spec.LearningRate, Seed = spec.Seed, RequestJson = Json.Write(message), Status = RunStatus.Queued,
+                LearningRate = spec.LearningRate, Seed = spec.Seed, RequestJson = StoredJson.Write(message), Status = RunStatus.Queued,
                 MilestoneCount = request.Milestones!.Count, TotalTokens = request.TokenBudget!.Value, UpdatedAt = DateTime.UtcNow,
             });
             outbox.Add(message);

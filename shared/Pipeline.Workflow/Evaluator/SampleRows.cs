@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Pipeline.Contracts.Stages;
 using Pipeline.Persistence.Rows;
 
@@ -11,9 +10,9 @@ public static class SampleRows
     {
         CheckpointId = checkpointId, Task = s.Task, Domain = s.Domain, DocId = s.DocId, ItemId = s.ItemId, SourceId = s.SourceId,
         DocJson = s.DocJson, Target = s.Target, ResponsesJson = s.ResponsesJson, FilteredResponsesJson = s.FilteredResponsesJson,
-        ValuesJson = JsonSerializer.Serialize(s.Values),
+        ValuesJson = StoredJson.Write(s.Values),
     };
 
     public static SampleResult ToResult(SampleRow r) => new(r.Task, r.Domain, r.DocId, r.ItemId, r.SourceId, r.DocJson, r.Target,
-        r.ResponsesJson, r.FilteredResponsesJson, JsonSerializer.Deserialize<Dictionary<string, double>>(r.ValuesJson)!);
+        r.ResponsesJson, r.FilteredResponsesJson, r.ReadValues());
 }

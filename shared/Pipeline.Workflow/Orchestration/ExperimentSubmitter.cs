@@ -32,7 +32,7 @@ public sealed class ExperimentSubmitter(ResultsDb db, Outbox outbox, ExperimentC
         var id = DeterministicId.Experiment(request.Name!);
         db.Experiments.Add(new ExperimentRow
         {
-            Id = id, Name = request.Name!, ContentHash = hash, RequestJson = Json.Write(request),
+            Id = id, Name = request.Name!, ContentHash = hash, RequestJson = StoredJson.Write(request),
             Status = ExperimentStatus.Submitted, SubmittedAt = DateTime.UtcNow,
         });
         outbox.Add(new ExperimentSubmitted(id, request.Name!, request));

@@ -20,7 +20,7 @@ public sealed class RunRetry(ResultsDb db, Outbox outbox)
             throw new InvalidOperationException($"run {run.CellKey} is {run.Status}; only failed or diverged runs can be retried");
         run.Status = RunStatus.Queued;
         run.UpdatedAt = DateTime.UtcNow;
-        outbox.Add(Json.Read<RunRequested>(run.RequestJson, $"run {run.CellKey} request"));
+        outbox.Add(run.ReadRequest());
         await db.SaveChangesAsync(ct);
         if (publishNow) await outbox.DispatchAsync(ct);
         return run;

@@ -24,7 +24,7 @@ public sealed class AnalyseCheckpointRanksConsumer(ResultsDb db, Outbox outbox, 
             db.RankAnalyses.AddRange(ranks.Select(r => new RankAnalysisRow
             {
                 CheckpointId = checkpoint.Id, Layer = r.Layer, Module = r.Module, Rows = r.Rows, Columns = r.Columns, Rank90 = r.Rank90,
-                RandomRank90 = r.RandomRank90, StableRank = r.StableRank, IntruderCount = r.IntruderCount, SpectrumJson = Json.Write(r.Spectrum),
+                RandomRank90 = r.RandomRank90, StableRank = r.StableRank, IntruderCount = r.IntruderCount, SpectrumJson = StoredJson.Write(r.Spectrum),
             }));
             checkpoint.RankAnalysedAt = DateTime.UtcNow;
             outbox.Add(new CheckpointRankAnalysed(message.ExperimentId, message.RunId, checkpoint.Id, ranks.Count));

@@ -16,8 +16,8 @@ public class ModuleSummaryTests
         var summaries = ModuleSummary.Of(spectra);
 
         Assert.Equal(ProjectionName.Modules, summaries.Select(s => s.Module));
-        var up = summaries.Single(s => s.Module == "up");
-        var upSpectra = spectra.Where(s => s.Module == "up").ToList();
+        var up = summaries.Single(s => s.Module == "up_proj");
+        var upSpectra = spectra.Where(s => s.Module == "up_proj").ToList();
         Assert.Equal(2, up.Matrices);
         Assert.Equal(upSpectra.Average(s => s.RankAt(0.9).Delta), up.Ranks[1].Delta);
         Assert.Equal(upSpectra.Average(s => s.RankAt(0.5).Random), up.Ranks[0].Random);

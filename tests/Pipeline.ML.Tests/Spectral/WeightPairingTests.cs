@@ -6,10 +6,10 @@ namespace Pipeline.ML.Tests.Spectral;
 public class WeightPairingTests
 {
     [Theory]
-    [InlineData("model.layers.3.mlp.up_proj.weight", 3, "up", "model.layers.3.mlp.up_proj", "weight")]
-    [InlineData("model.layers.0.self_attn.q_proj.weight", 0, "q", "model.layers.0.self_attn.q_proj", "weight")]
-    [InlineData("model.layers.12.self_attn.o_proj.weight", 12, "o", "model.layers.12.self_attn.o_proj", "weight")]
-    [InlineData("base_model.model.model.layers.5.mlp.down_proj.lora_B.weight", 5, "down",
+    [InlineData("model.layers.3.mlp.up_proj.weight", 3, "up_proj", "model.layers.3.mlp.up_proj", "weight")]
+    [InlineData("model.layers.0.self_attn.q_proj.weight", 0, "q_proj", "model.layers.0.self_attn.q_proj", "weight")]
+    [InlineData("model.layers.12.self_attn.o_proj.weight", 12, "o_proj", "model.layers.12.self_attn.o_proj", "weight")]
+    [InlineData("base_model.model.model.layers.5.mlp.down_proj.lora_B.weight", 5, "down_proj",
         "base_model.model.model.layers.5.mlp.down_proj", "lora_B.weight")]
     public void Parses_projection_names(string name, int layer, string module, string stem, string suffix) =>
         Assert.Equal(new ProjectionName(layer, module, stem, suffix), ProjectionName.TryParse(name));
@@ -80,7 +80,7 @@ public class WeightPairingTests
         var deltas = LoraDelta.Pair(baseWeights, adapter, scaling: 2.0).ToList();
 
         Assert.Equal(["model.layers.0.mlp.down_proj.weight", "model.layers.1.self_attn.v_proj.weight"], deltas.Select(d => d.Name));
-        Assert.Equal([("down", 0), ("v", 1)], deltas.Select(d => (d.Module, d.Layer)));
+        Assert.Equal([("down_proj", 0), ("v_proj", 1)], deltas.Select(d => (d.Module, d.Layer)));
         Assert.All(deltas, d => Assert.Equal(2, d.Rank));
         Assert.Same(baseWeights["model.layers.1.self_attn.v_proj.weight"], deltas[1].Base);
     }

@@ -62,7 +62,7 @@ public sealed class When_an_experiment_runs_embedded
             samplesBefore = await SamplesAsync(db);
             var checkpoint = await db.Checkpoints.FirstAsync();
             var run = await db.Runs.SingleAsync(r => r.Id == checkpoint.RunId);
-            var request = System.Text.Json.JsonSerializer.Deserialize<RunRequested>(run.RequestJson, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+            var request = run.ReadRequest();
             again = new CheckpointSaved(submitted.ExperimentId, run.Id, checkpoint.Id,
                 new CheckpointArtifact(checkpoint.MilestoneIndex, checkpoint.Step, checkpoint.TokensSeen, new ArtifactRef(checkpoint.ModelPath, checkpoint.ModelSha256), null),
                 request.Run);

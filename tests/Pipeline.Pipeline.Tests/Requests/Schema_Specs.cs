@@ -2,6 +2,9 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pipeline.Contracts.Experiments;
+using Pipeline.ML.Adapters;
+using Pipeline.ML.Modeling;
+using Pipeline.ML.Spectral;
 
 namespace Pipeline.Pipeline.Tests.Requests;
 
@@ -35,5 +38,14 @@ public sealed class When_the_schema_is_compared_with_the_request_model
         Assert.Equal(Vocabulary.Schedules, Enum(grid["schedule"]));
         Assert.Equal(Vocabulary.Regimes, Enum(Schema["properties"]!["regime"]));
         Assert.Equal([.. Vocabulary.ModulePresets, .. Vocabulary.AllModules], Enum(grid["targetModules"]!["items"]));
+    }
+
+    [Fact]
+    public void Should_name_modules_as_the_model_and_its_adapters_do()
+    {
+        Assert.Equal(LlamaAttention.Projections, Vocabulary.AttentionModules);
+        Assert.Equal(LlamaMlp.Projections, Vocabulary.MlpModules);
+        Assert.Equal(LoraConfig.AllModules, Vocabulary.AllModules);
+        Assert.Equal(ProjectionName.Modules, Vocabulary.AllModules);
     }
 }
