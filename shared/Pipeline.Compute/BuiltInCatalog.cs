@@ -1,12 +1,14 @@
 using Pipeline.Contracts.Experiments;
 using Pipeline.Data.Corpora;
+using Pipeline.ML.Evaluation;
 using Pipeline.ML.Modeling;
 
 namespace Pipeline.Compute;
 
 /// <summary>
 /// The names an experiment request may use: model presets, the built-in datasets (one per domain; the regime picks
-/// its CPT or IFT form) and the built-in evaluation tasks with the JSONL file each is read from.
+/// its CPT or IFT form) and the built-in evaluation tasks, each a <see cref="TaskDefinition"/> whose file lies in the
+/// built-in task set.
 /// </summary>
 public static class BuiltInCatalog
 {
@@ -15,17 +17,15 @@ public static class BuiltInCatalog
         ["prose"] = Domains.Source, ["python"] = Domains.Code, ["math"] = Domains.Math,
     };
 
-    public sealed record TaskInfo(string File, string Domain, string Kind);
-
-    public static readonly IReadOnlyDictionary<string, TaskInfo> Tasks = new Dictionary<string, TaskInfo>
+    public static readonly IReadOnlyDictionary<string, TaskDefinition> Tasks = new TaskDefinition[]
     {
-        ["prose-perplexity"] = new("perplexity-source.jsonl", Domains.Source, "perplexity"),
-        ["prose-choice"] = new("multiple-choice-source.jsonl", Domains.Source, "multiple_choice"),
-        ["python-perplexity"] = new("perplexity-code.jsonl", Domains.Code, "perplexity"),
-        ["python-functions"] = new("generation-code.jsonl", Domains.Code, "generation"),
-        ["math-perplexity"] = new("perplexity-math.jsonl", Domains.Math, "perplexity"),
-        ["math-gsm"] = new("generation-math.jsonl", Domains.Math, "generation"),
-    };
+        TaskDefinition.Rolling("prose-perplexity", Domains.Source, "perplexity-source.jsonl"),
+        TaskDefinition.Choice("prose-choice", Domains.Source, "multiple-choice-source.jsonl"),
+        TaskDefinition.Rolling("python-perplexity", Domains.Code, "perplexity-code.jsonl"),
+        TaskDefinition.Generation("python-functions", Domains.Code, "generation-code.jsonl", [AnswerMatcher.FirstLine]),
+        TaskDefinition.Rolling("math-perplexity", Domains.Math, "perplexity-math.jsonl"),
+        TaskDefinition.Generation("math-gsm", Domains.Math, "generation-math.jsonl", TaskDefinition.Gsm8kFilters),
+    }.ToDictionary(t => t.Name);
 
     public static ExperimentCatalog Create() => new(
         ModelPresets.All.ToDictionary(p => p.Key, p => Dimensions(p.Value)),

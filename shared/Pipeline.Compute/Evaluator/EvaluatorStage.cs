@@ -33,9 +33,9 @@ public sealed class EvaluatorStage(ArtifactStore store, ComputeSettings settings
         foreach (var task in saved.Run.EvalTasks)
         {
             ct.ThrowIfCancellationRequested();
-            var info = BuiltInCatalog.Tasks[task.Name];
-            var file = Path.Combine(ArtifactRefs.Resolve(store, task.Artifact), info.File);
-            var (values, items) = Score(model, codec, task, info, file, SamplesDiversity(saved.Checkpoint.MilestoneIndex, saved.Run));
+            var definition = BuiltInCatalog.Tasks[task.Name];
+            var file = Path.Combine(ArtifactRefs.Resolve(store, task.Artifact), definition.File);
+            var (values, items) = Score(model, codec, definition, task.Domain, file, SamplesDiversity(saved.Checkpoint.MilestoneIndex, saved.Run));
             metrics.AddRange(values.Select(m => new MetricResult(task.Name, task.Domain, m.Metric, m.Value, m.StdErr)));
             samples.AddRange(items);
         }
@@ -54,37 +54,42 @@ public sealed class EvaluatorStage(ArtifactStore store, ComputeSettings settings
         return model;
     }
 
-    private (IEnumerable<MetricValue> Metrics, IEnumerable<SampleResult> Samples) Score(LlamaForCausalLM model, ITextCodec codec, NamedArtifact task,
-        BuiltInCatalog.TaskInfo info, string file, bool diversity)
+    /// <summary>
+    /// Scores one task the way its definition says: its output type, and for generation its answer filters.
+    /// <paramref name="role"/> is what the task measures in this study: "source" (forgetting) or "target" (learning).
+    /// </summary>
+    private (IEnumerable<MetricValue> Metrics, IEnumerable<SampleResult> Samples) Score(LlamaForCausalLM model, ITextCodec codec,
+        TaskDefinition task, string role, string file, bool diversity)
     {
         var scorer = new LogLikelihoodScorer(model, settings.EvalBatchSize);
-        switch (info.Kind)
+        switch (task.OutputType)
         {
-            case "perplexity":
+            case OutputType.LoglikelihoodRolling:
                 var documents = TaskFile.ReadPerplexity(file).Take(settings.MaxPerplexityDocuments).Select(d => d.Leading(settings.MaxPerplexityDocumentChars)).ToList();
                 var scores = Perplexity.ScoreDocuments(scorer, codec, documents);
-                return (Perplexity.Metrics(task.Name, scores), EvaluationSamples.Perplexity(task.Name, task.Domain, documents, scores));
-            case "multiple_choice":
+                return (Perplexity.Metrics(task.Name, scores), EvaluationSamples.Perplexity(task.Name, role, documents, scores));
+            case OutputType.MultipleChoice:
                 var questions = TaskFile.ReadMultipleChoice(file).Take(settings.MaxMultipleChoiceItems).ToList();
                 var (choiceMetrics, outcomes) = MultipleChoice.Evaluate(task.Name, questions, scorer, codec);
-                return (choiceMetrics, EvaluationSamples.MultipleChoice(task.Name, task.Domain, questions, outcomes));
+                return (choiceMetrics, EvaluationSamples.MultipleChoice(task.Name, role, questions, outcomes));
+            case OutputType.GenerateUntil:
+                return Generation(model, codec, task, role, TaskFile.ReadGeneration(file), diversity);
             default:
-                return Generation(model, codec, task, info, TaskFile.ReadGeneration(file), diversity);
+                throw new ArgumentOutOfRangeException(nameof(task), task.OutputType, $"task {task.Name}: unknown output type");
         }
     }
 
-    /// <summary>Greedy exact match (GSM8K's strict and flexible extraction for math, the first body line for code), then sampled diversity if asked.</summary>
-    private (IEnumerable<MetricValue> Metrics, IEnumerable<SampleResult> Samples) Generation(LlamaForCausalLM model, ITextCodec codec, NamedArtifact task,
-        BuiltInCatalog.TaskInfo info, IReadOnlyList<GenerationItem> all, bool diversity)
+    /// <summary>Greedy exact match under each of the task's answer filters, then sampled diversity if asked.</summary>
+    private (IEnumerable<MetricValue> Metrics, IEnumerable<SampleResult> Samples) Generation(LlamaForCausalLM model, ITextCodec codec,
+        TaskDefinition task, string role, IReadOnlyList<GenerationItem> all, bool diversity)
     {
         var generator = new TextGenerator(model, codec);
         var items = all.Take(settings.MaxGenerationItems).ToList();
         var greedy = new GenerationOptions { MaxNewTokens = settings.MaxNewTokens };
-        AnswerMatcher[] matchers = info.Domain == "math" ? [AnswerMatcher.Strict, AnswerMatcher.Flexible] : [AnswerMatcher.FirstLine];
         var sampling = greedy with { Temperature = 1.0, TopP = 0.95, Seed = 1234 };
         var prompts = items.Take(settings.DiversityPrompts).Select(i => i.Prompt).ToList();
-        var (exactMatch, outcomes) = ExactMatch.Evaluate(task.Name, items, generator, greedy, matchers, settings.EvalBatchSize);
-        var samples = EvaluationSamples.Generation(task.Name, task.Domain, items, outcomes, matchers);
+        var (exactMatch, outcomes) = ExactMatch.Evaluate(task.Name, items, generator, greedy, task.Filters, settings.EvalBatchSize);
+        var samples = EvaluationSamples.Generation(task.Name, role, items, outcomes, task.Filters);
         return diversity ? ([.. exactMatch, .. Diversity.Evaluate(task.Name, prompts, generator, sampling, settings.DiversitySamples, settings.EvalBatchSize)], samples)
             : (exactMatch, samples);
     }

@@ -17,6 +17,15 @@ public sealed record AnswerMatcher(string Metric, Func<string, string?> Extract,
         (line, answer) => line is not null && line == AnswerExtraction.FirstBodyLine(answer));
 
     public bool IsCorrect(string completion, string answer) => Matches(Extract(completion), answer);
+
+    /// <summary>The filter's name, as lm-eval's filter_list names it: the part of the metric after the comma.</summary>
+    public string Filter => Metric[(Metric.IndexOf(',') + 1)..];
+
+    public static IReadOnlyList<AnswerMatcher> All { get; } = [Strict, Flexible, FirstLine];
+
+    /// <summary>A filter by name: strict-match, flexible-extract or first-line.</summary>
+    public static AnswerMatcher Named(string filter) => All.FirstOrDefault(m => m.Filter == filter)
+        ?? throw new ArgumentException($"unknown answer filter '{filter}'; expected one of {string.Join(", ", All.Select(m => m.Filter))}");
 }
 
 /// <summary>One generated answer, each matcher's extraction of it, and whether each matcher accepted it.</summary>

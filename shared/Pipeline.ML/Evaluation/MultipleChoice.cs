@@ -13,6 +13,9 @@ public sealed record MultipleChoiceOutcome(int Label, int Predicted, int Predict
 /// </summary>
 public static class MultipleChoice
 {
+    /// <summary>What <see cref="Evaluate"/> reports, in its order.</summary>
+    public static readonly IReadOnlyList<string> MetricNames = ["acc", "acc_norm"];
+
     public static (IReadOnlyList<MetricValue> Metrics, IReadOnlyList<MultipleChoiceOutcome> Outcomes) Evaluate(
         string task, IReadOnlyList<MultipleChoiceItem> items, LogLikelihoodScorer scorer, ITextCodec codec, string targetDelimiter = " ")
     {

@@ -55,6 +55,9 @@ public static partial class Perplexity
         return scores;
     }
 
+    /// <summary>What <see cref="Metrics"/> reports, in its order.</summary>
+    public static readonly IReadOnlyList<string> MetricNames = ["token_perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte"];
+
     public static IReadOnlyList<MetricValue> Metrics(string task, IReadOnlyList<DocumentScore> documents)
     {
         var negLogProbs = documents.Select(d => -d.LogProb).ToArray();

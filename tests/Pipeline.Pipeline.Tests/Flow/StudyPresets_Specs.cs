@@ -1,6 +1,7 @@
 using Pipeline.Compute;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Data.Corpora;
+using Pipeline.ML.Evaluation;
 
 namespace Pipeline.Pipeline.Tests.Flow;
 
@@ -66,9 +67,9 @@ public static class StudyPresets
             Assert.Contains("prose-perplexity", tasks);
             Assert.DoesNotContain("prose-choice", tasks); // at chance for a 4-layer model: an hour's budget spent on noise
             Assert.All(tasks, t => Assert.Contains(BuiltInCatalog.Tasks[t].Domain, new[] { Domains.Source, domain }));
-            var targetKinds = tasks.Select(t => BuiltInCatalog.Tasks[t]).Where(t => t.Domain == domain).Select(t => t.Kind).ToList();
-            Assert.Contains("perplexity", targetKinds);
-            Assert.Contains("generation", targetKinds); // python-functions or math-gsm: the paper's HumanEval and GSM8K
+            var targetKinds = tasks.Select(t => BuiltInCatalog.Tasks[t]).Where(t => t.Domain == domain).Select(t => t.OutputType).ToList();
+            Assert.Contains(OutputType.LoglikelihoodRolling, targetKinds);
+            Assert.Contains(OutputType.GenerateUntil, targetKinds); // python-functions or math-gsm: the paper's HumanEval and GSM8K
         }
     }
 
