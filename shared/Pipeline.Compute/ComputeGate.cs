@@ -3,7 +3,7 @@ namespace Pipeline.Compute;
 /// <summary>
 /// Runs one compute stage at a time in this process, each on its own long-running thread. Every stage uses all of
 /// torch's intra-op threads (one per core); two at once oversubscribe the cores, and each then runs at a fraction of
-/// its speed: on 2 cores, training beside an evaluation fell from ~2,500 to ~700 tokens/s. A process hosting one
+/// its speed (docs/benchmarks.md, "Design measurements behind the code"). A process hosting one
 /// service has one stage anyway; the gate matters when several share a process (`pipeline quickstart`).
 /// </summary>
 public sealed class ComputeGate

@@ -4,11 +4,10 @@ namespace Pipeline.ML;
 
 /// <summary>
 /// glibc keeps the memory of freed blocks for reuse. With the variable-size activation and logits buffers of
-/// evaluation it fragments the heap and the process grows by ~7 MB per scoring batch although the live tensors are
-/// constant (measured: +430 MB over 64 batches of the tiny model). Handing the free pages back every few batches
-/// keeps memory flat; after every batch it costs ~20% of scoring time in page faults. A low fixed mmap threshold
-/// (MALLOC_MMAP_THRESHOLD_, the usual PyTorch advice) also keeps it flat, but page-faults every activation afresh:
-/// training ran 25–45% slower.
+/// evaluation it fragments the heap, and the process grows with every scoring batch although the live tensors are
+/// constant. Handing the free pages back every few batches keeps memory flat; after every batch it would cost
+/// scoring time in page faults. A low fixed mmap threshold (MALLOC_MMAP_THRESHOLD_, the usual PyTorch advice) also
+/// keeps it flat, but page-faults every activation afresh and slows training. The figures are in docs/benchmarks.md.
 /// </summary>
 public static class GlibcHeap
 {

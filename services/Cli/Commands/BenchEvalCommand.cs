@@ -1,3 +1,4 @@
+using Pipeline.ML.Benchmarks;
 using System.ComponentModel;
 using System.Text.Json;
 using Pipeline.ML.Evaluation;

@@ -1,3 +1,4 @@
+using Pipeline.ML.Benchmarks;
 using System.ComponentModel;
 using Pipeline.ML.Spectral;
 using Spectre.Console;

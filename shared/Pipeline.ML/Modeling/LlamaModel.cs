@@ -361,7 +361,7 @@ public sealed class LlamaForCausalLM : Module<Tensor, Tensor>
     /// Rows of hidden states per head call, at most 2^20 logits (4 MB in fp32): the head runs chunk by chunk, as
     /// torchtune's chunked output loss, so each chunk's logits are still in cache when the softmax reads them and no
     /// (tokens, vocab) tensor is ever whole. At 16 × 256 tokens and vocab 4,096 that tensor is 64 MB, above glibc's
-    /// mmap threshold, so each fresh one page-faults (~16,000 faults, ~30 ms on this machine) in every step.
+    /// mmap threshold, so each fresh one page-faults in every step (docs/benchmarks.md has the cost measured).
     /// </summary>
     public long HeadChunkRows => Math.Max(1, (1L << 20) / Config.VocabSize);
 

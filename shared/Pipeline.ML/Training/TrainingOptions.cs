@@ -35,16 +35,3 @@ public sealed record TrainingOptions
             throw new ArgumentException("milestones must be strictly increasing");
     }
 }
-
-public sealed record TrainingProgress(
-    long Step, long TotalSteps, long Tokens, double Loss, double LearningRate, double GradNorm,
-    double TokensPerSecond, TimeSpan Eta);
-
-/// <summary>Fired when training has consumed at least <see cref="Tokens"/> tokens for the first time.</summary>
-public sealed record Milestone(int Index, long Step, long Tokens, double Loss);
-
-public sealed class TrainingDivergedException(long step, string reason)
-    : Exception($"training diverged at step {step}: {reason}")
-{
-    public long Step { get; } = step;
-}

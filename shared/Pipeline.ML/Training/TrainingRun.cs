@@ -7,32 +7,6 @@ using static TorchSharp.torch;
 
 namespace Pipeline.ML.Training;
 
-public enum FinetuneMethod { Full, Lora, RsLora, Dora, LoraPlus }
-
-/// <summary>One cell of a study's grid: the method, its adapter settings and the optimisation settings.</summary>
-public sealed record RunSpec
-{
-    public FinetuneMethod Method { get; init; }
-    public int Rank { get; init; } = 16;
-    public double? Alpha { get; init; }
-    public IReadOnlyList<string> TargetModules { get; init; } = ["all"];
-    public double LoraDropout { get; init; }
-    public double LoraPlusLrRatio { get; init; } = 16;
-
-    /// <summary>Hidden-state dropout for the full-finetuning regularization baseline.</summary>
-    public double HiddenDropout { get; init; }
-
-    public required TrainingOptions Training { get; init; }
-
-    public LoraConfig? Adapter => Method == FinetuneMethod.Full ? null : new LoraConfig
-    {
-        Rank = Rank, Alpha = Alpha, TargetModules = TargetModules, Dropout = LoraDropout,
-        UseRsLora = Method == FinetuneMethod.RsLora,
-        UseDora = Method == FinetuneMethod.Dora,
-        LoraPlusLrRatio = Method == FinetuneMethod.LoraPlus ? LoraPlusLrRatio : null,
-    };
-}
-
 /// <summary>A checkpoint written at a token milestone: a full HF model directory, or a PEFT adapter directory.</summary>
 public sealed record SavedCheckpoint(int Index, long Step, long Tokens, double Loss, string Directory, bool IsAdapter);
 

@@ -1,3 +1,4 @@
+using Pipeline.ML.Benchmarks;
 using Pipeline.ML.Spectral;
 using static TorchSharp.torch;
 

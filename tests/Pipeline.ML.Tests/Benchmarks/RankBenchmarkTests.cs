@@ -1,7 +1,10 @@
 using Pipeline.ML.Spectral;
 using static TorchSharp.torch;
 
-namespace Pipeline.ML.Tests.Spectral;
+using Pipeline.ML.Benchmarks;
+using Pipeline.ML.Tests.Spectral;
+
+namespace Pipeline.ML.Tests.Benchmarks;
 
 public class RankBenchmarkTests
 {

@@ -3,7 +3,9 @@ using Pipeline.ML.Benchmarks;
 using Pipeline.ML.Modeling;
 using static TorchSharp.torch;
 
-namespace Pipeline.ML.Evaluation;
+using Pipeline.ML.Evaluation;
+
+namespace Pipeline.ML.Benchmarks;
 
 public sealed record EvalBenchmarkResult(
     double ScoringTokensPerSecond, double ScoringMemoryGrowthBytes, double TrainingTokensPerSecond, int PromptTokens, int NewTokens,

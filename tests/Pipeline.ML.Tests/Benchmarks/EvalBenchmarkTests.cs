@@ -1,7 +1,10 @@
 using Pipeline.ML.Evaluation;
 using static TorchSharp.torch;
 
-namespace Pipeline.ML.Tests.Evaluation;
+using Pipeline.ML.Benchmarks;
+using Pipeline.ML.Tests.Evaluation;
+
+namespace Pipeline.ML.Tests.Benchmarks;
 
 public class EvalBenchmarkTests
 {

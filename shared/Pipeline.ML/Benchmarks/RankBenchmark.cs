@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using static TorchSharp.torch;
 
-namespace Pipeline.ML.Spectral;
+using Pipeline.ML.Spectral;
+
+namespace Pipeline.ML.Benchmarks;
 
 /// <summary>
 /// Wall-clock seconds to analyse one checkpoint, against the raw <c>svdvals</c> of its ΔW matrices. Cold: a fresh

@@ -1,0 +1,29 @@
+using Pipeline.ML.Adapters;
+
+namespace Pipeline.ML.Training;
+
+public enum FinetuneMethod { Full, Lora, RsLora, Dora, LoraPlus }
+
+/// <summary>What one training run trains: the method, its adapter and its optimisation settings (from a grid cell by Compute's RunSpecs.ForCell).</summary>
+public sealed record RunSpec
+{
+    public FinetuneMethod Method { get; init; }
+    public int Rank { get; init; } = 16;
+    public double? Alpha { get; init; }
+    public IReadOnlyList<string> TargetModules { get; init; } = ["all"];
+    public double LoraDropout { get; init; }
+    public double LoraPlusLrRatio { get; init; } = 16;
+
+    /// <summary>Hidden-state dropout for the full-finetuning regularization baseline.</summary>
+    public double HiddenDropout { get; init; }
+
+    public required TrainingOptions Training { get; init; }
+
+    public LoraConfig? Adapter => Method == FinetuneMethod.Full ? null : new LoraConfig
+    {
+        Rank = Rank, Alpha = Alpha, TargetModules = TargetModules, Dropout = LoraDropout,
+        UseRsLora = Method == FinetuneMethod.RsLora,
+        UseDora = Method == FinetuneMethod.Dora,
+        LoraPlusLrRatio = Method == FinetuneMethod.LoraPlus ? LoraPlusLrRatio : null,
+    };
+}
