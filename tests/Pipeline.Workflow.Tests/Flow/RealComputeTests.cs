@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Persistence.Rows;
-using Pipeline.Pipeline.Tests.Fixtures;
+using Pipeline.Workflow.Tests.Fixtures;
 using Pipeline.Workflow;
 
-namespace Pipeline.Pipeline.Tests.Flow;
+namespace Pipeline.Workflow.Tests.Flow;
 
 /// <summary>The quickstart path on a reduced preset: the embedded pipeline over the real Pipeline.ML and Pipeline.Data.</summary>
 public sealed class When_a_small_study_runs_embedded_on_the_real_compute

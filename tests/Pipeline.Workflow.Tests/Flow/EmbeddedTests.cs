@@ -8,10 +8,10 @@ using Pipeline.Hosting.Messaging;
 using System.Text.Json.Nodes;
 using Pipeline.Persistence.Queries;
 using Pipeline.Persistence.Rows;
-using Pipeline.Pipeline.Tests.Fixtures;
+using Pipeline.Workflow.Tests.Fixtures;
 using Pipeline.Workflow;
 
-namespace Pipeline.Pipeline.Tests.Flow;
+namespace Pipeline.Workflow.Tests.Flow;
 
 /// <summary>The embedded default: all four services in one process, in-memory bus, SQLite file.</summary>
 public sealed class When_an_experiment_runs_embedded

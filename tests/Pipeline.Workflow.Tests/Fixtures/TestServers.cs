@@ -6,7 +6,7 @@ using RabbitMQ.Client;
 using Testcontainers.PostgreSql;
 using Testcontainers.RabbitMq;
 
-namespace Pipeline.Pipeline.Tests.Fixtures;
+namespace Pipeline.Workflow.Tests.Fixtures;
 
 /// <summary>
 /// The real RabbitMQ and PostgreSQL the tests run against: from the environment (scripts/test starts them), else

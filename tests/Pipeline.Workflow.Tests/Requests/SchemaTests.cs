@@ -6,7 +6,7 @@ using Pipeline.ML.Adapters;
 using Pipeline.ML.Modeling;
 using Pipeline.ML.Spectral;
 
-namespace Pipeline.Pipeline.Tests.Requests;
+namespace Pipeline.Workflow.Tests.Requests;
 
 /// <summary>The committed JSON Schema must describe exactly the model the validator reads.</summary>
 public sealed class When_the_schema_is_compared_with_the_request_model

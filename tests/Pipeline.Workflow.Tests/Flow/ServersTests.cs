@@ -3,11 +3,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Persistence.Queries;
 using Pipeline.Persistence.Rows;
-using Pipeline.Pipeline.Tests.Fixtures;
+using Pipeline.Workflow.Tests.Fixtures;
 using Pipeline.Workflow;
 using Pipeline.Workflow.Orchestration;
 
-namespace Pipeline.Pipeline.Tests.Flow;
+namespace Pipeline.Workflow.Tests.Flow;
 
 /// <summary>Each service in its own host (own bus connection, own DI container) over real RabbitMQ and PostgreSQL.</summary>
 [Collection(ServersCollection.Name)]

@@ -1,6 +1,6 @@
 using Pipeline.Contracts.Experiments;
 
-namespace Pipeline.Pipeline.Tests.Fixtures;
+namespace Pipeline.Workflow.Tests.Fixtures;
 
 /// <summary>Small valid requests against the test catalog ("ci" preset: d=32, 2 layers).</summary>
 public static class TestRequests

@@ -9,7 +9,7 @@ using Pipeline.Workflow;
 using Pipeline.Workflow.Orchestration;
 using Serilog.Events;
 
-namespace Pipeline.Pipeline.Tests.Fixtures;
+namespace Pipeline.Workflow.Tests.Fixtures;
 
 /// <summary>
 /// One test's pipeline: its own data directory and either the embedded default (in-memory bus, SQLite) or a fresh

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 
-namespace Pipeline.Pipeline.Tests.Fixtures;
+namespace Pipeline.Workflow.Tests.Fixtures;
 
 /// <summary>Counts messages a bus has finished consuming, so a test can wait for a redelivery to be handled.</summary>
 public sealed class ConsumedCounter : IConsumeObserver

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Persistence.Rows;
-using Pipeline.Pipeline.Tests.Fixtures;
+using Pipeline.Workflow.Tests.Fixtures;
 
-namespace Pipeline.Pipeline.Tests.Flow;
+namespace Pipeline.Workflow.Tests.Flow;
 
 /// <summary>
 /// The product as users run it: each service a separate `pipeline services NAME` process (two trainers competing),
@@ -81,7 +81,7 @@ public sealed class When_the_services_run_as_separate_processes(TestServers serv
         {
             var testBin = new DirectoryInfo(AppContext.BaseDirectory);                   // tests/X/bin/CONFIG/net10.0/RID/
             var root = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;   // repository root
-            var path = Path.Combine(root, "services", "Cli", Path.GetRelativePath(Path.Combine(root, "tests", "Pipeline.Pipeline.Tests"), testBin.FullName), "pipeline.dll");
+            var path = Path.Combine(root, "services", "Cli", Path.GetRelativePath(Path.Combine(root, "tests", "Pipeline.Workflow.Tests"), testBin.FullName), "pipeline.dll");
             return File.Exists(path) ? path : throw new FileNotFoundException($"build services/Cli first (run ./scripts/test): {path} is missing");
         }
 

@@ -2,7 +2,7 @@ using Pipeline.Compute.Evaluator;
 using Pipeline.Data.Tasks;
 using Pipeline.ML.Evaluation;
 
-namespace Pipeline.Pipeline.Tests.Evaluation;
+namespace Pipeline.Workflow.Tests.Evaluator;
 
 /// <summary>The per-item records hold exactly what the aggregate metrics were computed from.</summary>
 public sealed class When_an_evaluation_keeps_its_samples

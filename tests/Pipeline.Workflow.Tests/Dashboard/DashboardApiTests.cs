@@ -7,11 +7,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Dashboard;
-using Pipeline.Pipeline.Tests.Fixtures;
+using Pipeline.Workflow.Tests.Fixtures;
 using Pipeline.Workflow;
 using Serilog.Events;
 
-namespace Pipeline.Pipeline.Tests.Dashboard;
+namespace Pipeline.Workflow.Tests.Dashboard;
 
 /// <summary>The dashboard's HTTP API over a real PostgreSQL and RabbitMQ, with the services running on the compute test double.</summary>
 [Collection(ServersCollection.Name)]

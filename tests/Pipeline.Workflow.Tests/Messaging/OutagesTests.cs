@@ -4,7 +4,7 @@ using Npgsql;
 using static Pipeline.Hosting.Messaging.Outages;
 using RabbitMQ.Client.Exceptions;
 
-namespace Pipeline.Pipeline.Tests.Messaging;
+namespace Pipeline.Workflow.Tests.Messaging;
 
 /// <summary>Which failures the outage retry takes (patiently) and which go the bounded way to the _error queue.</summary>
 public sealed class When_a_consumer_fails

@@ -4,7 +4,7 @@ using Pipeline.Contracts;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Contracts.Stages;
 
-namespace Pipeline.Pipeline.Tests.Fixtures;
+namespace Pipeline.Workflow.Tests.Fixtures;
 
 /// <summary>
 /// TEST DOUBLE of the compute stages (the real ones are Pipeline.ML and Pipeline.Data). It does small deterministic

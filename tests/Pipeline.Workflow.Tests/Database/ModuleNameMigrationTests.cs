@@ -5,9 +5,9 @@ using Pipeline.Persistence;
 using Pipeline.Persistence.Migrations;
 using Pipeline.Persistence.Rows;
 
-namespace Pipeline.Pipeline.Tests.Database;
+namespace Pipeline.Workflow.Tests.Database;
 
-public class ModuleNameMigration_Specs
+public class ModuleNameMigrationTests
 {
     /// <summary>The last migration of the version that named rank rows "q" … "down".</summary>
     const string PreviousVersion = "20261202121927_Samples";

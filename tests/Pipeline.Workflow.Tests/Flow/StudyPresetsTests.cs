@@ -3,7 +3,7 @@ using Pipeline.Contracts.Experiments;
 using Pipeline.Data.Corpora;
 using Pipeline.ML.Evaluation;
 
-namespace Pipeline.Pipeline.Tests.Flow;
+namespace Pipeline.Workflow.Tests.Flow;
 
 /// <summary>
 /// The committed study presets (experiments/*.json): each must pass the validation `pipeline submit` runs, against

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts.Experiments;
-using Pipeline.Pipeline.Tests.Fixtures;
+using Pipeline.Workflow.Tests.Fixtures;
 using Pipeline.Workflow;
 
-namespace Pipeline.Pipeline.Tests.Flow;
+namespace Pipeline.Workflow.Tests.Flow;
 
 public sealed class When_a_request_is_submitted
 {

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pipeline.Contracts.Experiments;
-using Pipeline.Pipeline.Tests.Fixtures;
+using Pipeline.Workflow.Tests.Fixtures;
 
-namespace Pipeline.Pipeline.Tests.Requests;
+namespace Pipeline.Workflow.Tests.Requests;
 
 public sealed class When_a_request_is_invalid
 {
