@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Pipeline.Contracts.Reports;
 using Pipeline.Reporting.Figures;
 using Pipeline.Reporting.Findings;
 using Pipeline.Reporting.Scoring;

@@ -1,9 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts.Stages;
-using Pipeline.Workflow.Orchestration;
 using Pipeline.Workflow.DataPrep;
 using Pipeline.Workflow.Evaluator;
+using Pipeline.Workflow.Orchestration;
 using Pipeline.Workflow.RankAnalysis;
 using Pipeline.Workflow.Trainer;
 

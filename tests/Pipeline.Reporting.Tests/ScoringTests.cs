@@ -1,3 +1,4 @@
+using Pipeline.Contracts.Reports;
 using Pipeline.Reporting.Figures;
 using Pipeline.Reporting.Scoring;
 

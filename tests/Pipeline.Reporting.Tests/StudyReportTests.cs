@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Pipeline.Contracts.Reports;
 using Pipeline.Reporting.Figures;
 
 namespace Pipeline.Reporting.Tests;

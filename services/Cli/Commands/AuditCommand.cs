@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Pipeline.Cli.Hosting;
 using Pipeline.Cli.Audit;
+using Pipeline.Cli.Hosting;
 using Pipeline.Data.Artifacts;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,6 +1,6 @@
-using Pipeline.ML.Benchmarks;
 using System.ComponentModel;
 using System.Text.Json;
+using Pipeline.ML.Benchmarks;
 using Pipeline.ML.Evaluation;
 using Pipeline.ML.Modeling;
 using Spectre.Console;

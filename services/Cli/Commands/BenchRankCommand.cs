@@ -1,5 +1,5 @@
-using Pipeline.ML.Benchmarks;
 using System.ComponentModel;
+using Pipeline.ML.Benchmarks;
 using Pipeline.ML.Spectral;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Pipeline.Cli.Hosting;
+using Pipeline.Persistence.Queries;
 using Pipeline.Reporting;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts;
+using Pipeline.Contracts.Experiments;
 using Pipeline.Persistence;
 using Pipeline.Persistence.Queries;
 using Pipeline.Persistence.Rows;
@@ -25,7 +26,7 @@ static class RunSummaries
 
     static RunSummary Of(RunStatusLine s, string method, GridCell spec)
     {
-        string modules = ReportData.ModuleSet(spec.TargetModules);
+        string modules = Vocabulary.ModuleSetName(spec.TargetModules);
         var config = new RunConfig(method, method == "full" ? null : spec.Rank, method == "full" ? "all" : modules, spec.WeightDecay, spec.Dropout);
         return new RunSummary(s.Id, s.CellKey, $"{config.Label} lr={Units.Rate(spec.LearningRate)}", method, spec.Rank, modules,
             spec.LearningRate, spec.WeightDecay, spec.Dropout, spec.Seed, s.Status, s.Step, s.TotalSteps, s.TokensSeen, s.TotalTokens,

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Pipeline.Contracts.Reports;
 using Pipeline.Persistence;
+using Pipeline.Persistence.Queries;
 using Pipeline.Persistence.Rows;
 using Pipeline.Reporting;
 using Pipeline.Reporting.Findings;

@@ -1,5 +1,5 @@
-using Pipeline.ML.Modeling;
 using Pipeline.Data.Artifacts;
+using Pipeline.ML.Modeling;
 
 namespace Pipeline.Compute.Trainer;
 

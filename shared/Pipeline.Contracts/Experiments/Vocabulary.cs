@@ -31,5 +31,15 @@ public static class Vocabulary
     /// <summary>LoRA+ when the request gives no ratio: B's learning rate 16 × A's, PEFT's recommendation.</summary>
     public const double DefaultLoraPlusRatio = 16;
 
+    /// <summary>The paper's names for module sets: all, mlp or attention, else the list itself.</summary>
+    public static string ModuleSetName(IReadOnlyList<string> modules)
+    {
+        var set = modules.ToHashSet();
+        if (set.SetEquals(AllModules)) return "all";
+        if (set.SetEquals(AttentionModules)) return "attention";
+        if (set.SetEquals(MlpModules)) return "mlp";
+        return string.Join(",", modules);
+    }
+
     public static string DefaultSchedule(string regime) => regime == "cpt" ? "inverse_sqrt" : "cosine";
 }

@@ -1,5 +1,5 @@
-using Serilog;
 using Pipeline.Data.Tasks;
+using Serilog;
 
 namespace Pipeline.ML.Evaluation;
 

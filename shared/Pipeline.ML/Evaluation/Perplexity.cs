@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Serilog;
 using Pipeline.Data.Tasks;
+using Serilog;
 
 namespace Pipeline.ML.Evaluation;
 

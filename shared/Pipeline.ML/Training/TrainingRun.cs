@@ -1,5 +1,5 @@
-using Pipeline.Data.Datasets;
 using Pipeline.Data;
+using Pipeline.Data.Datasets;
 using Pipeline.ML.Adapters;
 using Pipeline.ML.Checkpoints;
 using Pipeline.ML.Modeling;

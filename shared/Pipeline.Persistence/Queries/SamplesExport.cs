@@ -1,6 +1,6 @@
-using Pipeline.Persistence.Rows;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Pipeline.Persistence.Rows;
 
 namespace Pipeline.Persistence.Queries;
 

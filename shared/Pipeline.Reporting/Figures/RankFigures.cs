@@ -1,3 +1,4 @@
+using Pipeline.Contracts.Reports;
 using Pipeline.Reporting.Findings;
 using Pipeline.Reporting.Scoring;
 using ScottPlot;

@@ -1,3 +1,4 @@
+using Pipeline.Contracts.Reports;
 using Pipeline.Reporting.Scoring;
 
 namespace Pipeline.Reporting.Findings;

@@ -1,3 +1,4 @@
+using Pipeline.Contracts.Reports;
 namespace Pipeline.Reporting.Scoring;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipeline.Contracts.Reports;
 
 namespace Pipeline.Reporting.Scoring;
 

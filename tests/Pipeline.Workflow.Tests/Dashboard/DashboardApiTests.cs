@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Dashboard;
-using Pipeline.Workflow.Tests.Fixtures;
 using Pipeline.Workflow;
+using Pipeline.Workflow.Tests.Fixtures;
 using Serilog.Events;
 
 namespace Pipeline.Workflow.Tests.Dashboard;

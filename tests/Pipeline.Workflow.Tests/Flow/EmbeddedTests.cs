@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,11 +6,10 @@ using Pipeline.Contracts;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Contracts.Stages;
 using Pipeline.Hosting.Messaging;
-using System.Text.Json.Nodes;
 using Pipeline.Persistence.Queries;
 using Pipeline.Persistence.Rows;
-using Pipeline.Workflow.Tests.Fixtures;
 using Pipeline.Workflow;
+using Pipeline.Workflow.Tests.Fixtures;
 
 namespace Pipeline.Workflow.Tests.Flow;
 

@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts.Experiments;
 using Pipeline.Persistence.Rows;
-using Pipeline.Workflow.Tests.Fixtures;
 using Pipeline.Workflow;
+using Pipeline.Workflow.Tests.Fixtures;
 
 namespace Pipeline.Workflow.Tests.Flow;
 

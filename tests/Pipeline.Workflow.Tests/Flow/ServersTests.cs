@@ -3,9 +3,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Persistence.Queries;
 using Pipeline.Persistence.Rows;
-using Pipeline.Workflow.Tests.Fixtures;
 using Pipeline.Workflow;
 using Pipeline.Workflow.Orchestration;
+using Pipeline.Workflow.Tests.Fixtures;
 
 namespace Pipeline.Workflow.Tests.Flow;
 

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Pipeline.Contracts.Experiments;
-using Pipeline.Workflow.Tests.Fixtures;
 using Pipeline.Workflow;
+using Pipeline.Workflow.Tests.Fixtures;
 
 namespace Pipeline.Workflow.Tests.Flow;
 

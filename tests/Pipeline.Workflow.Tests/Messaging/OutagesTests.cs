@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using static Pipeline.Hosting.Messaging.Outages;
 using RabbitMQ.Client.Exceptions;
+using static Pipeline.Hosting.Messaging.Outages;
 
 namespace Pipeline.Workflow.Tests.Messaging;
 

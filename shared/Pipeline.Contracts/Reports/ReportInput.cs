@@ -1,6 +1,9 @@
-namespace Pipeline.Reporting;
+namespace Pipeline.Contracts.Reports;
 
-/// <summary>Everything a study report needs, filled from the results database by the caller.</summary>
+/// <summary>
+/// Everything a study report needs: the contract between the results database (Persistence's ReportData fills it)
+/// and Pipeline.Reporting, which reads nothing else.
+/// </summary>
 /// <param name="Regime">"cpt" or "ift"; only shown in the report.</param>
 /// <param name="LoraRanksOfInterest">The LoRA ranks the study sweeps; drawn as reference lines next to ΔW's rank.</param>
 public sealed record ReportInput(

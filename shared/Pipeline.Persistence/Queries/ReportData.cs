@@ -1,12 +1,10 @@
-using Pipeline.Persistence.Rows;
 using Microsoft.EntityFrameworkCore;
-using Pipeline.Contracts;
 using Pipeline.Contracts.Experiments;
+using Pipeline.Contracts.Reports;
 using Pipeline.Contracts.Stages;
-using Pipeline.Persistence;
-using Pipeline.Persistence.Queries;
+using Pipeline.Persistence.Rows;
 
-namespace Pipeline.Reporting;
+namespace Pipeline.Persistence.Queries;
 
 /// <summary>Reads one experiment's runs, metrics and rank analyses from the results database into a report's input.</summary>
 public static class ReportData
@@ -25,7 +23,7 @@ public static class ReportData
         var reportRuns = runs.Select(r =>
         {
             var spec = requests[r.CellKey].Spec;
-            return new ReportRun(r.CellKey, r.Method, r.Rank, ModuleSet(spec.TargetModules), spec.LearningRate, spec.WeightDecay,
+            return new ReportRun(r.CellKey, r.Method, r.Rank, Vocabulary.ModuleSetName(spec.TargetModules), spec.LearningRate, spec.WeightDecay,
                 spec.Dropout, spec.Seed, r.Status.ToString().ToLowerInvariant());
         }).ToList();
         var metricsAt = metrics.ToLookup(m => (m.Run, m.Milestone, m.TokensSeen));
@@ -54,14 +52,4 @@ public static class ReportData
     static async Task<ILookup<(string Run, int Milestone, long Tokens), ReportSample>> SamplesAsync(ResultsDb db, string experiment, CancellationToken ct) =>
         (await ResultsQueries.SamplesAsync(db, new SampleFilter(experiment), ct)).ToLookup(s => (s.Run, s.Milestone, s.TokensSeen),
             s => new ReportSample(s.Task, s.Domain, s.DocId, s.SourceId, StoredJson.ReadValues(s.ValuesJson)));
-
-    /// <summary>The paper's names for module sets: All, MLP or Attention, else the list itself.</summary>
-    public static string ModuleSet(IReadOnlyList<string> modules)
-    {
-        var set = modules.ToHashSet();
-        if (set.SetEquals(Vocabulary.AllModules)) return "all";
-        if (set.SetEquals(Vocabulary.AttentionModules)) return "attention";
-        if (set.SetEquals(Vocabulary.MlpModules)) return "mlp";
-        return string.Join(",", modules);
-    }
 }
