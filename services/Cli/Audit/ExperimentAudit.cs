@@ -41,7 +41,7 @@ public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
 {
     public async Task<AuditReport> RunAsync(ExperimentRow experiment, CancellationToken ct)
     {
-        var request = ExperimentRequestFile.Parse(experiment.RequestJson, "experiments.request_json");
+        var plan = experiment.ReadExperiment();
         var runs = await db.Runs.AsNoTracking().Where(r => r.ExperimentId == experiment.Id).ToListAsync(ct);
         var runIds = runs.Select(r => r.Id).ToList();
         var checkpoints = await db.Checkpoints.AsNoTracking().Where(c => runIds.Contains(c.RunId)).ToListAsync(ct);
@@ -54,8 +54,8 @@ public sealed class ExperimentAudit(ResultsDb db, ArtifactStore store)
             .Select(a => new { a.CheckpointId, a.Layer, a.Module }).ToListAsync(ct);
         var requests = runs.ToDictionary(r => r.Id, r => r.ReadRequest().Run);
 
-        int expectedRuns = ExperimentPlan.Expand(request).Count;
-        long expectedCheckpoints = (long)expectedRuns * (request.Milestones!.Count + 1);
+        int expectedRuns = plan.Cells.Count;
+        long expectedCheckpoints = (long)expectedRuns * (plan.Milestones.Count + 1);
         var metricKeys = metrics.Select(m => (m.Task, m.Metric)).Distinct().ToList();
         long ExpectedMetrics(CheckpointRow c) => metricKeys.Count(key => !Diversity.MetricNames.Contains(key.Metric)
             || EvaluatorStage.SamplesDiversity(c.MilestoneIndex, requests[c.RunId]));

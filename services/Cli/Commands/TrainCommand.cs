@@ -1,7 +1,8 @@
 using System.ComponentModel;
 using Pipeline.Compute.Trainer;
-using Pipeline.Contracts;
+using Pipeline.Contracts.Experiments;
 using Pipeline.Data.Datasets;
+using Pipeline.ML.Adapters;
 using Pipeline.ML.Modeling;
 using Pipeline.ML.Training;
 using Spectre.Console;
@@ -76,11 +77,15 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         return 0;
     }
 
-    /// <summary>The command line as one grid cell, through the same mapping as the pipeline's trainer.</summary>
+    /// <summary>The command line as one grid entry, resolved and mapped exactly as the pipeline's trainer does its cells.</summary>
     private static RunSpec Spec(Settings s, int sequence)
     {
-        var cell = new GridCell(s.Method, s.Rank, s.Alpha, s.Targets.Split(','), s.LearningRate, s.WeightDecay, s.Dropout,
-            s.Optimizer, s.Schedule, LoraPlusRatio: null, s.Seed);
+        var entry = new GridEntry
+        {
+            Method = s.Method.ToLowerInvariant(), Alpha = s.Alpha, TargetModules = LoraConfig.ResolveTargets(s.Targets.Split(',')),
+            WeightDecay = s.WeightDecay, Dropout = s.Dropout, Optimizer = s.Optimizer, Schedule = s.Schedule,
+        };
+        var cell = Experiment.Cell(entry, entry.Method == "full" ? null : s.Rank, s.LearningRate, s.Seed, Regimes.Cpt);
         var milestones = s.Milestones?.Split(',').Select(long.Parse).ToList() ?? [s.Tokens];
         return RunSpecs.ForCell(cell, milestones, TrainingVocabulary.StepsFor(s.Tokens, s.Batch, sequence, s.Accumulation), s.Accumulation);
     }

@@ -16,22 +16,22 @@ namespace Pipeline.Compute.DataPrep;
 /// </summary>
 public sealed class DataPrepStage(ArtifactStore store, ComputeSettings settings, ComputeGate gate) : IDataPrepStage
 {
-    public Task<PreparedData> PrepareAsync(ExperimentRequest request, CancellationToken ct) =>
-        gate.RunAsync(() => Prepare(request), ct);
+    public Task<PreparedData> PrepareAsync(Experiment experiment, CancellationToken ct) =>
+        gate.RunAsync(() => Prepare(experiment), ct);
 
-    private PreparedData Prepare(ExperimentRequest request)
+    private PreparedData Prepare(Experiment experiment)
     {
         var bundle = CorpusBundle.Open();
-        var importedModel = request.BaseModel!.Path is { } path ? ImportModel(path) : null;
+        var importedModel = experiment.BaseModel.Path is { } path ? ImportModel(path) : null;
         var tokenizer = importedModel is not null ? store.Get(importedModel.Artifact.Path) : BuiltInTokenizer.GetOrTrain(store, bundle);
-        var source = Dataset(bundle, tokenizer, request.Datasets!.Source!, "source", Regimes.Cpt);
-        var target = Dataset(bundle, tokenizer, request.Datasets.Target!, "target", request.Regime!);
+        var source = Dataset(bundle, tokenizer, experiment.SourceDataset, "source", Regimes.Cpt);
+        var target = Dataset(bundle, tokenizer, experiment.TargetDataset, "target", experiment.Regime);
         var tasks = ArtifactRefs.Of(store, BuiltInTasks.GetOrWrite(store, bundle));
-        var sourceDomain = BuiltInCatalog.DatasetDomains[request.Datasets.Source!];
-        var evalTasks = request.EvalTasks!
+        var sourceDomain = BuiltInCatalog.DatasetDomains[experiment.SourceDataset];
+        var evalTasks = experiment.EvalTasks
             .Select(name => new NamedArtifact(name, BuiltInCatalog.Tasks[name].Domain == sourceDomain ? "source" : "target", tasks))
             .ToList();
-        var pretraining = importedModel is null ? PretrainRequest(request.BaseModel.Preset!, tokenizer, source) : null;
+        var pretraining = importedModel is null ? PretrainRequest(experiment.BaseModel.Preset!, tokenizer, source) : null;
         return new PreparedData([source, target], evalTasks, importedModel, pretraining);
     }
 

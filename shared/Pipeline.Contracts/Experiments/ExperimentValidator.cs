@@ -24,10 +24,11 @@ public sealed class ExperimentValidator(ExperimentCatalog catalog)
         return errors;
     }
 
-    public void EnsureValid(ExperimentRequest request, string source)
+    /// <summary>The request as an <see cref="Experiment"/>, or every error it has, with its JSON path.</summary>
+    public Experiment Parse(ExperimentRequest request, string source)
     {
         var errors = Validate(request);
-        if (errors.Count > 0) throw new ExperimentRequestException(source, errors);
+        return errors.Count == 0 ? Experiment.Resolve(request) : throw new ExperimentRequestException(source, errors);
     }
 
     internal static void ValidateSeeds(IReadOnlyList<int>? seeds, string at, Action<string, string> fail, bool required)

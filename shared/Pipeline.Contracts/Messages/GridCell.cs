@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Pipeline.Contracts;
 
-/// <summary>One cell of the finetuning grid, fully resolved (defaults applied, module presets expanded).</summary>
+/// <summary>One cell of the finetuning grid, fully resolved (defaults applied, module presets expanded): see <see cref="Experiments.Experiment.Cell"/>.</summary>
 public sealed record GridCell(
     string Method,
     int? Rank,
@@ -22,7 +22,7 @@ public sealed record GridCell(
         get
         {
             string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
-            var adapter = Rank is { } r ? $"-r{r}-a{F(Alpha ?? 2 * r)}-{string.Join('.', TargetModules)}" : "";
+            var adapter = Rank is { } r && Alpha is { } a ? $"-r{r}-a{F(a)}-{string.Join('.', TargetModules)}" : "";
             var plus = LoraPlusRatio is { } ratio ? $"-plus{F(ratio)}" : "";
             return $"{Method}{adapter}{plus}-lr{F(LearningRate)}-wd{F(WeightDecay)}-do{F(Dropout)}-{Optimizer}-{Schedule}-s{Seed}";
         }

@@ -7,7 +7,7 @@ namespace Pipeline.Contracts;
 // submit ─ExperimentSubmitted→ data-prep ─BasePretrainRequested→ trainer ─BaseModelReady→ data-prep
 //        ─RunRequested×grid→ trainers ─CheckpointSaved→ evaluator, rank-analysis ─…→ RunCompleted → ExperimentCompleted
 
-public sealed record ExperimentSubmitted(Guid ExperimentId, string Name, ExperimentRequest Request) : IExperimentMessage;
+public sealed record ExperimentSubmitted(Guid ExperimentId, string Name, Experiment Experiment) : IExperimentMessage;
 
 public sealed record BasePretrainRequested(Guid ExperimentId, BasePretrainRequest Request) : IExperimentMessage;
 

@@ -8,7 +8,7 @@ namespace Pipeline.Contracts.Stages;
 
 public interface IDataPrepStage
 {
-    Task<PreparedData> PrepareAsync(ExperimentRequest request, CancellationToken ct);
+    Task<PreparedData> PrepareAsync(Experiment experiment, CancellationToken ct);
 }
 
 public interface ITrainerStage

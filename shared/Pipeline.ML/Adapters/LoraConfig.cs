@@ -14,8 +14,8 @@ public sealed record LoraConfig
 
     public required int Rank { get; init; }
 
-    /// <summary>PEFT's lora_alpha; the paper and our default use α = 2r.</summary>
-    public double? Alpha { get; init; }
+    /// <summary>PEFT's lora_alpha. Always given: the pipeline's default, α = 2r, is resolved with the request.</summary>
+    public required double Alpha { get; init; }
 
     public IReadOnlyList<string> TargetModules { get; init; } = AllModules;
     public double Dropout { get; init; }
@@ -25,9 +25,7 @@ public sealed record LoraConfig
     /// <summary>LoRA+: B's learning rate is this many times A's. Null for plain LoRA; the LoRA+ paper recommends 16.</summary>
     public double? LoraPlusLrRatio { get; init; }
 
-    public double EffectiveAlpha => Alpha ?? 2.0 * Rank;
-
-    public double Scaling => UseRsLora ? EffectiveAlpha / Math.Sqrt(Rank) : EffectiveAlpha / Rank;
+    public double Scaling => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
 
     /// <summary>Expands the presets <c>attention</c>, <c>mlp</c> and <c>all</c>; checks explicit module names.</summary>
     public static IReadOnlyList<string> ResolveTargets(IEnumerable<string> targets)
@@ -51,7 +49,7 @@ public sealed record LoraConfig
     public void Validate()
     {
         if (Rank <= 0) throw new ArgumentException($"r must be positive (got {Rank})");
-        if (!(EffectiveAlpha > 0)) throw new ArgumentException($"lora_alpha must be positive (got {EffectiveAlpha})");
+        if (!(Alpha > 0)) throw new ArgumentException($"lora_alpha must be positive (got {Alpha})");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"lora_dropout must be in [0, 1) (got {Dropout})");
         if (LoraPlusLrRatio is { } ratio && !(ratio > 0)) throw new ArgumentException($"loraplus_lr_ratio must be positive (got {ratio})");
         if (TargetModules.Count == 0) throw new ArgumentException("target_modules must name at least one module");

@@ -13,6 +13,9 @@ namespace Pipeline.ML.Adapters;
 /// </summary>
 public static class PeftAdapter
 {
+    /// <summary>PEFT's LoraConfig default for an adapter_config.json that names no lora_alpha.</summary>
+    public const double PeftDefaultAlpha = 8;
+
     public const string ConfigFile = "adapter_config.json";
     public const string WeightsFile = "adapter_model.safetensors";
     private const string KeyPrefix = "base_model.model.";
@@ -71,7 +74,7 @@ public static class PeftAdapter
             var config = new LoraConfig
             {
                 Rank = json["r"]?.GetValue<int>() ?? throw new InvalidDataException($"{path}: missing 'r'"),
-                Alpha = json["lora_alpha"]?.GetValue<double>(),
+                Alpha = json["lora_alpha"]?.GetValue<double>() ?? PeftDefaultAlpha,
                 TargetModules = ReadTargets(json["target_modules"], path),
                 Dropout = json["lora_dropout"]?.GetValue<double>() ?? 0,
                 UseRsLora = json["use_rslora"]?.GetValue<bool>() ?? false,
@@ -115,7 +118,7 @@ public static class PeftAdapter
             ["task_type"] = "CAUSAL_LM",
             ["base_model_name_or_path"] = baseModel,
             ["r"] = config.Rank,
-            ["lora_alpha"] = config.EffectiveAlpha,
+            ["lora_alpha"] = config.Alpha,
             ["lora_dropout"] = config.Dropout,
             ["target_modules"] = new JsonArray([.. targets.Select(t => (JsonNode)t)]),
             ["use_rslora"] = config.UseRsLora,

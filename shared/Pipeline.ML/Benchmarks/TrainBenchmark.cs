@@ -81,7 +81,7 @@ public static class TrainBenchmark
         ResetPeakRss();
         using var model = new LlamaForCausalLM(config, device);
         model.InitializeWeights(0);
-        if (method != "full") LoraModel.Inject(model, new LoraConfig { Rank = 16, TargetModules = ["all"] }, seed: 0);
+        if (method != "full") LoraModel.Inject(model, new LoraConfig { Rank = 16, Alpha = 32, TargetModules = ["all"] }, seed: 0);
         var batches = new SyntheticBatches(batchSize, config.MaxPositionEmbeddings, config.VocabSize);
         var stateDirectory = Directory.CreateTempSubdirectory("bench-state").FullName;
         var stepTimes = new List<double>();

@@ -21,7 +21,7 @@ public sealed record RunSpec
 
     public LoraConfig? Adapter => Method == FinetuneMethod.Full ? null : new LoraConfig
     {
-        Rank = Rank, Alpha = Alpha, TargetModules = TargetModules, Dropout = LoraDropout,
+        Rank = Rank, Alpha = Alpha ?? throw new InvalidOperationException($"a {Method} run needs its lora_alpha"), TargetModules = TargetModules, Dropout = LoraDropout,
         UseRsLora = Method == FinetuneMethod.RsLora,
         UseDora = Method == FinetuneMethod.Dora,
         LoraPlusLrRatio = Method == FinetuneMethod.LoraPlus ? LoraPlusLrRatio : null,

@@ -20,9 +20,9 @@ public static class StoredJson
     /// <summary>The RunRequested message a run was queued with: its grid cell, data and base model.</summary>
     public static RunRequested ReadRequest(this RunRow run) => Read<RunRequested>(run.RequestJson, $"run {run.CellKey} request_json");
 
-    /// <summary>The experiment request as submitted, defaults not yet applied.</summary>
-    public static ExperimentRequest ReadRequest(this ExperimentRow experiment) =>
-        Read<ExperimentRequest>(experiment.RequestJson, $"experiment {experiment.Name} request_json");
+    /// <summary>The experiment as validated at submission, from the request stored as the user wrote it.</summary>
+    public static Experiment ReadExperiment(this ExperimentRow experiment) =>
+        Experiment.Resolve(Read<ExperimentRequest>(experiment.RequestJson, $"experiment {experiment.Name} request_json"));
 
     /// <summary>A per-item value map (<see cref="SampleRow.ValuesJson"/>).</summary>
     public static Dictionary<string, double> ReadValues(this SampleRow sample) => ReadValues(sample.ValuesJson);

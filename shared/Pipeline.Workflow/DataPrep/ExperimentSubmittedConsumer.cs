@@ -23,7 +23,7 @@ public sealed class ExperimentSubmittedConsumer(ResultsDb db, Outbox outbox, IDa
             ?? throw new InvalidDataException($"experiment {message.ExperimentId} ({message.Name}) is not in the results database");
         if (experiment.Status != ExperimentStatus.Submitted) return; // redelivered: already prepared
 
-        var prepared = await dataPrep.PrepareAsync(message.Request, context.CancellationToken);
+        var prepared = await dataPrep.PrepareAsync(message.Experiment, context.CancellationToken);
         prepared.EnsureConsistent();
         experiment.PreparedJson = StoredJson.Write(prepared);
         if (prepared.BaseModel is { } model)

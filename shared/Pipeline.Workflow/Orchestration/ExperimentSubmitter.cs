@@ -17,27 +17,27 @@ public sealed class ExperimentSubmitter(ResultsDb db, Outbox outbox, ExperimentC
 {
     public async Task<SubmitResult> SubmitAsync(ExperimentRequest request, string source, CancellationToken ct)
     {
-        new ExperimentValidator(catalog).EnsureValid(request, source);
-        var runCount = ExperimentPlan.Expand(request).Count;
+        var experiment = new ExperimentValidator(catalog).Parse(request, source);
+        var runCount = experiment.Cells.Count;
         var hash = ExperimentRequestFile.ContentHash(request);
-        var existing = await db.Experiments.AsNoTracking().SingleOrDefaultAsync(e => e.Name == request.Name, ct);
+        var existing = await db.Experiments.AsNoTracking().SingleOrDefaultAsync(e => e.Name == experiment.Name, ct);
         if (existing is not null)
         {
             if (existing.ContentHash != hash)
                 throw new ExperimentRequestException(source, [new ValidationError("$.name",
-                    $"an experiment named '{request.Name}' already exists with different content; choose another name")]);
+                    $"an experiment named '{experiment.Name}' already exists with different content; choose another name")]);
             return new SubmitResult(existing.Id, existing.Name, runCount, AlreadySubmitted: true);
         }
 
-        var id = DeterministicId.Experiment(request.Name!);
+        var id = DeterministicId.Experiment(experiment.Name);
         db.Experiments.Add(new ExperimentRow
         {
-            Id = id, Name = request.Name!, ContentHash = hash, RequestJson = StoredJson.Write(request),
+            Id = id, Name = experiment.Name, ContentHash = hash, RequestJson = StoredJson.Write(request),
             Status = ExperimentStatus.Submitted, SubmittedAt = DateTime.UtcNow,
         });
-        outbox.Add(new ExperimentSubmitted(id, request.Name!, request));
+        outbox.Add(new ExperimentSubmitted(id, experiment.Name, experiment));
         await db.SaveChangesAsync(ct);
         await outbox.DispatchAsync(ct);
-        return new SubmitResult(id, request.Name!, runCount, AlreadySubmitted: false);
+        return new SubmitResult(id, experiment.Name, runCount, AlreadySubmitted: false);
     }
 }

@@ -10,7 +10,7 @@ public class LoraTests
 
     private static LoraConfig ConfigFor(string variant, int rank = 4) => new()
     {
-        Rank = rank, TargetModules = ["all"], UseRsLora = variant == "rslora", UseDora = variant == "dora",
+        Rank = rank, Alpha = 2 * rank, TargetModules = ["all"], UseRsLora = variant == "rslora", UseDora = variant == "dora",
     };
 
     [Theory]
@@ -98,7 +98,7 @@ public class LoraTests
     public void Target_presets_wrap_only_their_modules(string preset, string[] modules)
     {
         using var model = TinyModels.Create();
-        var adapters = LoraModel.Inject(model, new LoraConfig { Rank = 2, TargetModules = [preset] });
+        var adapters = LoraModel.Inject(model, new LoraConfig { Rank = 2, Alpha = 4, TargetModules = [preset] });
         Assert.Equal(modules.Length * model.Config.NumHiddenLayers, adapters.Count);
         Assert.All(adapters.Keys, name => Assert.Contains(name[(name.LastIndexOf('.') + 1)..], modules));
         Assert.All(LoraModel.TrainableParameters(model), p => Assert.Contains(".lora_", p.Name));

@@ -15,7 +15,7 @@ public class CheckpointSpectraTests
         var root = TinyModels.TempDirectory();
         using var model = TinyModels.Create(seed: 2);
         HfModelDirectory.Save(model, Path.Combine(root, "base"));
-        var config = new LoraConfig { Rank = 3, UseDora = dora, TargetModules = ["all"] };
+        var config = new LoraConfig { Rank = 3, Alpha = 6, UseDora = dora, TargetModules = ["all"] };
         Adapters.LoraTests.Perturb(LoraModel.Inject(model, config, seed: 1).Values);
         PeftAdapter.Save(model, config, Path.Combine(root, "adapter"));
         LoraModel.MergeAll(model);

@@ -34,7 +34,7 @@ public class TrainingLoopTests
     {
         using var model = TinyModels.Create();
         var before = HfModelDirectory.BaseParameters(model).ToDictionary(p => p.Key, p => p.Value.detach().clone());
-        var adapters = LoraModel.Inject(model, new LoraConfig { Rank = 4, UseDora = dora, Dropout = 0.1 });
+        var adapters = LoraModel.Inject(model, new LoraConfig { Rank = 4, Alpha = 8, UseDora = dora, Dropout = 0.1 });
         var options = Options(6) with { LoraPlusLrRatio = loraPlus ? 16 : null };
         new TrainingLoop(model, new SyntheticBatches(2, 16, 64), options, TinyModels.TempDirectory()).Run();
         foreach (var (name, weight) in HfModelDirectory.BaseParameters(model)) Assert.True(before[name].BitEqual(weight), name);
@@ -60,7 +60,7 @@ public class TrainingLoopTests
     private static TrainingState Train(bool lora, int steps, string stateDirectory, int? killAfter)
     {
         using var model = TinyModels.Create(config: TinyModels.Config with { HiddenDropout = 0.1 });
-        if (lora) LoraModel.Inject(model, new LoraConfig { Rank = 4, Dropout = 0.1 }, seed: 3);
+        if (lora) LoraModel.Inject(model, new LoraConfig { Rank = 4, Alpha = 8, Dropout = 0.1 }, seed: 3);
         var options = Options(steps) with { GradientAccumulation = 2, Optimizer = OptimizerOptions.Lion(weightDecay: 0.1), LearningRate = 1e-3 };
         var trainer = new TrainingLoop(model, new SyntheticBatches(2, 8, 64), options, stateDirectory);
         using var kill = new CancellationTokenSource();

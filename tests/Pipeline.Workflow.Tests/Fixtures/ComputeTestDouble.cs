@@ -29,12 +29,12 @@ public sealed class ComputeTestDouble(string name = "compute") : IDataPrepStage,
         new HashSet<string> { "prose", "python", "math" },
         new HashSet<string> { "prose-choice", "python-perplexity", "math-gsm" });
 
-    public Task<PreparedData> PrepareAsync(ExperimentRequest request, CancellationToken ct)
+    public Task<PreparedData> PrepareAsync(Experiment experiment, CancellationToken ct)
     {
         NamedArtifact Artifact(string dataset, string domain) => new(dataset, domain, new ArtifactRef($"datasets/{dataset}", Sha(dataset)));
-        var datasets = new[] { Artifact(request.Datasets!.Source!, "source"), Artifact(request.Datasets.Target!, "target") };
-        var tasks = request.EvalTasks!.Select(t => Artifact(t, t.StartsWith(request.Datasets.Source!) ? "source" : "target")).ToList();
-        var pretraining = new BasePretrainRequest(Sha($"{request.BaseModel!.Preset}|{request.Datasets.Source}"), request.BaseModel.Preset!, datasets[0], 1000, 0);
+        var datasets = new[] { Artifact(experiment.SourceDataset, "source"), Artifact(experiment.TargetDataset, "target") };
+        var tasks = experiment.EvalTasks.Select(t => Artifact(t, t.StartsWith(experiment.SourceDataset) ? "source" : "target")).ToList();
+        var pretraining = new BasePretrainRequest(Sha($"{experiment.BaseModel.Preset}|{experiment.SourceDataset}"), experiment.BaseModel.Preset!, datasets[0], 1000, 0);
         return Task.FromResult(new PreparedData(datasets, tasks, null, pretraining));
     }
 

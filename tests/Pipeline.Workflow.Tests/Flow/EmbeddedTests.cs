@@ -133,10 +133,10 @@ public sealed class When_an_experiment_runs_embedded
             db.Experiments.Add(new ExperimentRow
             {
                 Id = id, Name = "orphan", ContentHash = ExperimentRequestFile.ContentHash(request),
-                RequestJson = System.Text.Json.JsonSerializer.Serialize(request, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)),
+                RequestJson = StoredJson.Write(request),
                 Status = ExperimentStatus.Submitted, SubmittedAt = DateTime.UtcNow,
             });
-            var row = OutboxMessages.ToRow(new ExperimentSubmitted(id, "orphan", request), DateTime.UtcNow - OutboxSweeper.Grace - TimeSpan.FromSeconds(1));
+            var row = OutboxMessages.ToRow(new ExperimentSubmitted(id, "orphan", Experiment.Resolve(request)), DateTime.UtcNow - OutboxSweeper.Grace - TimeSpan.FromSeconds(1));
             db.Outbox.Add(row);
             await db.SaveChangesAsync();
         }

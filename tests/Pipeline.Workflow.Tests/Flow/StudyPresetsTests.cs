@@ -80,7 +80,7 @@ public static class StudyPresets
         public void Should_scale_the_papers_ranks_and_cover_every_module_preset_with_alpha_2r(string name)
         {
             var request = Load(name);
-            var lora = ExperimentPlan.Expand(request).Where(r => r.Rank is not null).ToList();
+            var lora = Experiment.Resolve(request).Cells.Where(r => r.Rank is not null).ToList();
             var ranks = lora.Select(r => r.Rank!.Value).ToHashSet();
 
             // r/d of 16, 64, 256 over 4096 at d = 256, and one rank near d/4 to approach full finetuning.
@@ -97,7 +97,7 @@ public static class StudyPresets
         [MemberData(nameof(Names), MemberType = typeof(StudyPresets))]
         public void Should_sweep_learning_rates_with_LoRA_about_ten_times_full_finetuning(string name)
         {
-            var runs = ExperimentPlan.Expand(Load(name));
+            var runs = Experiment.Resolve(Load(name)).Cells;
             var full = runs.Where(r => r.Method == "full").Select(r => r.LearningRate).Distinct().ToList();
             var lora = runs.Where(r => r.Rank is not null).Select(r => r.LearningRate).Distinct().ToList();
 

@@ -133,7 +133,7 @@ public sealed class When_a_request_is_valid
     {
         var request = TestRequests.Valid("grid", 4, 8) with { Seeds = [1, 2] };
         Assert.Empty(new ExperimentValidator(ComputeTestDouble.Catalog).Validate(request));
-        var runs = ExperimentPlan.Expand(request);
+        var runs = Experiment.Resolve(request).Cells;
         Assert.Equal(6, runs.Count); // (full + 2 ranks) × 2 seeds
         var lora = runs.First(r => r.Rank == 8);
         Assert.Equal(16, lora.Alpha); // α = 2r
@@ -149,7 +149,7 @@ public sealed class When_a_request_is_valid
         request = request with { Grid = [request.Grid![0] with { Seeds = [1, 2, 3] }, .. request.Grid.Skip(1)] };
         Assert.Empty(new ExperimentValidator(ComputeTestDouble.Catalog).Validate(request));
 
-        var runs = ExperimentPlan.Expand(request);
+        var runs = Experiment.Resolve(request).Cells;
 
         Assert.Equal(3, runs.Count(r => r.Method == request.Grid[0].Method));
         Assert.Equal([1, 2, 3], runs.Where(r => r.Method == request.Grid[0].Method).Select(r => r.Seed).Order());
