@@ -1,5 +1,4 @@
 using Pipeline.Contracts;
-using Pipeline.Contracts.Experiments;
 using Pipeline.ML.Training;
 
 namespace Pipeline.Compute.Trainer;
@@ -22,7 +21,7 @@ public static class RunSpecs
             TargetModules = cell.TargetModules,
             LoraDropout = full ? 0 : cell.Dropout,
             HiddenDropout = full ? cell.Dropout : 0,
-            LoraPlusLrRatio = cell.LoraPlusRatio ?? Vocabulary.DefaultLoraPlusRatio,
+            LoraPlusLrRatio = cell.LoraPlusRatio,
             Training = new TrainingOptions
             {
                 LearningRate = cell.LearningRate,

@@ -25,7 +25,7 @@ public class TrainingRunTests
         var baseDirectory = Path.Combine(root, "base");
         TrainingRun.Pretrain(TinyModels.Config, new SyntheticBatches(2, 16, 64), Options(4), baseDirectory, Path.Combine(root, "base-state"), CPU);
 
-        var spec = new RunSpec { Method = method, Rank = 2, Alpha = 4, Training = Options(8) };
+        var spec = new RunSpec { Method = method, Rank = 2, Alpha = 4, LoraPlusLrRatio = 16, Training = Options(8) };
         var checkpoints = new List<SavedCheckpoint>();
         var run = Path.Combine(root, "run");
         TrainingRun.Finetune(baseDirectory, new SyntheticBatches(2, 16, 64), spec, Path.Combine(run, "state"),
