@@ -75,6 +75,24 @@ public sealed class PairedStatisticsTests
     }
 
     [Fact]
+    public void A_model_trained_once_against_several_seeds_says_its_own_training_noise_is_not_measured()
+    {
+        var input = new PairedStudy(LoraAdvantage: 0.02, SeedShifts: [0.04, -0.07, 0.05]).Build();
+        var source = new StudyData(input).Source!;
+        ReportCheckpoint[] fullSeeds = [Final(input, "full-s0"), Final(input, "full-s1"), Final(input, "full-s2")];
+        int SeedOf(ReportCheckpoint c) => c.RunKey[^1] - '0';
+
+        var loraOnce = Comparison.Difference(source, [Final(input, "lora-s0")], fullSeeds, SeedOf)!;
+        var againstBase = Comparison.Difference(source, [Final(input, "lora-s0") with { IsBase = true }], fullSeeds, SeedOf)!;
+        var seedBySeed = Comparison.Difference(source, [Final(input, "lora-s0"), Final(input, "lora-s1")], fullSeeds[..2], SeedOf)!;
+
+        Assert.Equal(3, loraOnce.Seeds);
+        Assert.EndsWith(Effect.OneSideTrainedOnce, loraOnce.DesignText);
+        Assert.Null(againstBase.SeedCaveat);
+        Assert.Null(seedBySeed.SeedCaveat);
+    }
+
+    [Fact]
     public void Seeds_pair_by_seed_a_single_checkpoint_pairs_with_every_seed_and_disjoint_seeds_pair_in_order()
     {
         ReportCheckpoint At(string run) => new(run, 100, [], []);

@@ -14,8 +14,14 @@ public static class Comparison
         Func<ReportCheckpoint, int> seedOf)
     {
         var perSeed = SeedPairs(a, b, seedOf).Select(p => Difference(metric, p.A, p.B)).OfType<SeedDifference>().ToList();
-        return perSeed.Count == 0 ? null : Effect.OverSeeds(perSeed);
+        if (perSeed.Count == 0) return null;
+        var effect = Effect.OverSeeds(perSeed);
+        return TrainedOnce(a, b) || TrainedOnce(b, a) ? effect with { SeedCaveat = Effect.OneSideTrainedOnce } : effect;
     }
+
+    /// <summary>A one-seed trained model against a several-seed one: the seed part measures the other side's noise only.</summary>
+    private static bool TrainedOnce(IReadOnlyList<ReportCheckpoint> side, IReadOnlyList<ReportCheckpoint> other) =>
+        side is [{ IsBase: false }] && other.Count > 1;
 
     public static SeedDifference? Difference(MetricChoice metric, ReportCheckpoint a, ReportCheckpoint b)
     {

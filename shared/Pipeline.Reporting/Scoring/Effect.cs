@@ -27,6 +27,9 @@ public sealed record Effect(
     SignCounts? SeedSigns = null,
     string Unit = "items")
 {
+    /// <summary>What the seed part leaves out, when it measures only part of the training noise; null otherwise.</summary>
+    public string? SeedCaveat { get; init; }
+
     public const double OneSeedCritical = 2;
     private static readonly double NormalPower80 = Normal.InvCDF(0, 1, 0.8);
 
@@ -47,13 +50,15 @@ public sealed record Effect(
     public override string ToString() => ToEstimate().ToString();
 
     public const string OneSeed = "one training seed: training noise not measured";
+    public const string OneSideTrainedOnce = "one side trained with one seed: its training noise not measured";
 
     /// <summary>The SE's two parts, e.g. "items 0.003 · seeds 0.01", or why the seed part is not there.</summary>
     public string PartsText => $"{Unit} {Format(ItemStdErr)} · " + (SeedStdErr is { } s ? $"seeds {Estimate.Format(s)}"
         : Seeds == 1 ? $"seeds — ({OneSeed})" : $"seeds — ({Seeds} seeds pooled with the {Unit}: training noise not separated)");
 
     /// <summary>How much data is behind it, e.g. "paired over 32 items; 3 seeds (t, 2 df)".</summary>
-    public string DesignText => $"{Design}; {Seeds} seed{(Seeds == 1 ? "" : "s")}" + (DegreesOfFreedom is { } df ? $" (Student t, {df} df)" : "");
+    public string DesignText => $"{Design}; {Seeds} seed{(Seeds == 1 ? "" : "s")}" + (DegreesOfFreedom is { } df ? $" (Student t, {df} df)" : "")
+        + (SeedCaveat is { } caveat ? $"; {caveat}" : "");
 
     /// <summary>How often items and seeds agree in sign with the effect, e.g. "items 32/32 · seeds 3/3".</summary>
     public string SignsText => string.Join(" · ", new[]
