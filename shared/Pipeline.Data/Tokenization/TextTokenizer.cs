@@ -1,152 +1,63 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Microsoft.ML.Tokenizers;
-
 namespace Pipeline.Data.Tokenization;
 
-/// <summary>The tokenizer every model in the pipeline uses, loaded from a Hugging Face model folder: a byte-level BPE
-/// `tokenizer.json` (read here, run by Microsoft.ML.Tokenizers' BpeTokenizer) or else a SentencePiece `tokenizer.model`.
-/// `Encode` never adds BOS/EOS; callers add them where the data format wants them.</summary>
+/// <summary>The tokenizer every model in the pipeline uses, loaded from a Hugging Face model folder (or a folder of
+/// tokenizer files only): its `tokenizer.json`, run by HF's own Rust implementation, or else a SentencePiece
+/// `tokenizer.model`. Special-token names and the chat template come from `tokenizer_config.json`.
+/// `Encode` adds no special tokens unless asked; callers add BOS/EOS where the data format wants them.</summary>
 public sealed class TextTokenizer
 {
-    private readonly Tokenizer _tokenizer;
+    private readonly ITokenizerModel _model;
 
-    private TextTokenizer(Tokenizer tokenizer, int vocabSize, int bosId, int eosId, int? padId)
+    private TextTokenizer(ITokenizerModel model, TokenizerConfig config, int bosId, int eosId)
     {
-        _tokenizer = tokenizer;
-        VocabSize = vocabSize;
+        _model = model;
+        Config = config;
         BosId = bosId;
         EosId = eosId;
-        PadId = padId;
+        PadId = config.PadToken is null ? null : model.IdOf(config.PadToken);
     }
 
-    public int VocabSize { get; }
+    public TokenizerConfig Config { get; }
+    public int VocabSize => _model.VocabSize;
+
+    /// <summary>The token that starts a sequence. A model without BOS (Qwen) starts with its EOS, as lm-eval does.</summary>
     public int BosId { get; }
     public int EosId { get; }
     public int? PadId { get; }
 
-    public int[] Encode(string text) => _tokenizer switch
-    {
-        SentencePieceTokenizer sentencePiece => sentencePiece.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false).ToArray(),
-        _ => _tokenizer.EncodeToIds(text).ToArray(),
-    };
+    public int[] Encode(string text, bool addSpecialTokens = false) => _model.Encode(text, addSpecialTokens);
 
-    public string Decode(IEnumerable<int> ids) => _tokenizer.Decode(ids);
+    /// <summary>As HF's `decode`: special tokens are kept unless <paramref name="skipSpecialTokens"/>.</summary>
+    public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = false) => _model.Decode(ids.ToList(), skipSpecialTokens);
+
+    /// <summary>Each id's vocabulary string, as HF's `Encoding.tokens` (byte-level tokens stay in their ByteLevel
+    /// alphabet, e.g. "Ġthe").</summary>
+    public string[] Tokens(IEnumerable<int> ids) =>
+        ids.Select(id => _model.TokenOf(id) ?? throw new ArgumentOutOfRangeException(nameof(ids), $"id {id} is outside the vocabulary ({VocabSize})")).ToArray();
 
     public static TextTokenizer Load(string modelDirectory)
     {
         var json = Path.Combine(modelDirectory, HuggingFaceTokenizerFile.TokenizerJson);
-        var sentencePiece = Path.Combine(modelDirectory, "tokenizer.model");
-        var root = File.Exists(json) ? ParseJson(json) : null;
-        if (root is not null && IsByteLevel(root))
-            return LoadByteLevelBpe(root, json, Path.Combine(modelDirectory, HuggingFaceTokenizerFile.TokenizerConfigJson));
+        var sentencePiece = Path.Combine(modelDirectory, SentencePieceModelFile.FileName);
+        var config = TokenizerConfig.Read(modelDirectory);
+        if (File.Exists(json)) return WithSpecialIds(HuggingFaceTokenizer.Load(json), config);
         if (File.Exists(sentencePiece))
-            return LoadSentencePiece(sentencePiece);
-        if (root is not null)
-            throw new DataFormatException(json, 0, "pre_tokenizer", "not a byte-level BPE tokenizer, and there is no tokenizer.model beside it");
-        throw new FileNotFoundException($"No tokenizer in '{modelDirectory}': expected tokenizer.json (byte-level BPE) or tokenizer.model (SentencePiece).");
-    }
-
-    private static bool IsByteLevel(JsonObject root) =>
-        root["pre_tokenizer"]?.ToJsonString().Contains("\"ByteLevel\"", StringComparison.Ordinal) == true;
-
-    /// <summary>Type mismatches deep in the JSON (a number where a string belongs) become errors that name the file.</summary>
-    private static TextTokenizer LoadByteLevelBpe(JsonObject root, string path, string configPath)
-    {
-        try { return ReadByteLevelBpe(root, path, configPath); }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
         {
-            throw new DataFormatException(path, 0, null, $"not a valid byte-level BPE tokenizer ({e.Message})");
+            var model = SentencePieceModelFile.Load(sentencePiece);
+            return new TextTokenizer(model, config, model.BosId, model.EosId);
         }
+        throw new FileNotFoundException($"No tokenizer in '{modelDirectory}': expected tokenizer.json or tokenizer.model (SentencePiece).");
     }
 
-    private static TextTokenizer ReadByteLevelBpe(JsonObject root, string path, string configPath)
+    private static TextTokenizer WithSpecialIds(ITokenizerModel model, TokenizerConfig config)
     {
-        var model = Required<JsonObject>(root, "model", path);
-        var type = model["type"]?.GetValue<string>();
-        if (type != "BPE") throw new DataFormatException(path, 0, "model.type", $"expected \"BPE\", found {(type is null ? "nothing" : $"\"{type}\"")}");
-        var vocab = Required<JsonObject>(model, "vocab", path, "model.vocab")
-            .ToDictionary(p => p.Key, p => IntValue(p.Value, path, $"model.vocab[\"{p.Key}\"]"));
-        var merges = Required<JsonArray>(model, "merges", path, "model.merges").Select((m, i) => MergeString(m, path, i)).ToList();
-        var added = (root["added_tokens"] as JsonArray ?? [])
-            .Select((t, i) => (Content: Required<JsonValue>(t!.AsObject(), "content", path, $"added_tokens[{i}].content").GetValue<string>(),
-                Id: IntValue(t!["id"], path, $"added_tokens[{i}].id")))
-            .ToList();
-        foreach (var (content, id) in added) vocab.TryAdd(content, id);
-        CheckMerges(merges, vocab, path);
-        var bpe = BpeTokenizer.Create(new BpeOptions(vocab)
-        {
-            Merges = merges,
-            ByteLevel = true,
-            PreTokenizer = new RegexPreTokenizer(new Regex(PreTokenizerPattern(root), RegexOptions.Compiled), null),
-        });
-        var config = File.Exists(configPath) ? ParseJson(configPath) : new JsonObject();
-        int? Special(string field, string fallback) =>
-            vocab.TryGetValue(TokenName(config[field]) ?? fallback, out var id) ? id : null;
-        var bos = Special("bos_token", SpecialTokens.Bos) ?? throw new DataFormatException(configPath, 0, "bos_token", "no BOS token in the vocabulary");
-        var eos = Special("eos_token", SpecialTokens.Eos) ?? throw new DataFormatException(configPath, 0, "eos_token", "no EOS token in the vocabulary");
-        return new TextTokenizer(bpe, vocab.Values.Max() + 1, bos, eos, Special("pad_token", SpecialTokens.Pad));
+        var eos = SpecialId(model, config, "eos_token", config.EosToken) ?? throw new DataFormatException(config.Path, 0, "eos_token", "the model has no EOS token");
+        var bos = config.BosToken == SpecialTokens.Bos && model.IdOf(SpecialTokens.Bos) is null
+            ? null // the fallback name, for a folder that does not name its BOS
+            : SpecialId(model, config, "bos_token", config.BosToken);
+        return new TextTokenizer(model, config, bos ?? eos, eos);
     }
 
-    private static TextTokenizer LoadSentencePiece(string path)
-    {
-        using var stream = File.OpenRead(path);
-        var tokenizer = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false);
-        return new TextTokenizer(tokenizer, tokenizer.Vocabulary.Count, tokenizer.BeginningOfSentenceId, tokenizer.EndOfSentenceId, null);
-    }
-
-    /// <summary>GPT-2's regex for a plain ByteLevel pre-tokenizer; the Split pattern for Llama-3-style sequences.</summary>
-    private static string PreTokenizerPattern(JsonObject root)
-    {
-        var split = (root["pre_tokenizer"]?["pretokenizers"] as JsonArray)?.FirstOrDefault(p => p?["type"]?.GetValue<string>() == "Split");
-        return split?["pattern"]?["Regex"]?.GetValue<string>() ?? ByteLevel.Gpt2Pattern;
-    }
-
-    private static string? TokenName(JsonNode? node) => node switch
-    {
-        JsonValue value when value.TryGetValue<string>(out var s) => s,
-        JsonObject obj => obj["content"]?.GetValue<string>(),
-        _ => null,
-    };
-
-    /// <summary>Each merge joins two vocabulary tokens into a third; the BPE library fails obscurely otherwise.</summary>
-    private static void CheckMerges(List<string> merges, Dictionary<string, int> vocab, string path)
-    {
-        for (int i = 0; i < merges.Count; i++)
-        {
-            var parts = merges[i].Split(' ');
-            var missing = new[] { parts[0], parts[1], parts[0] + parts[1] }.FirstOrDefault(token => !vocab.ContainsKey(token));
-            if (missing is not null)
-                throw new DataFormatException(path, 0, $"model.merges[{i}]", $"merge \"{merges[i]}\" needs token \"{missing}\", which is not in model.vocab");
-        }
-    }
-
-    private static string MergeString(JsonNode? merge, string path, int index) => merge switch
-    {
-        JsonValue value when value.TryGetValue<string>(out var s) && s.Split(' ').Length == 2 => s,
-        JsonArray { Count: 2 } pair => $"{pair[0]!.GetValue<string>()} {pair[1]!.GetValue<string>()}",
-        _ => throw new DataFormatException(path, 0, $"model.merges[{index}]", "expected \"left right\" or [\"left\", \"right\"]"),
-    };
-
-    private static int IntValue(JsonNode? node, string path, string field) =>
-        node is JsonValue value && value.TryGetValue<int>(out var id) && id >= 0
-            ? id
-            : throw new DataFormatException(path, 0, field, "expected a non-negative integer id");
-
-    private static T Required<T>(JsonObject parent, string name, string path, string? field = null) where T : JsonNode =>
-        parent[name] as T ?? throw new DataFormatException(path, 0, field ?? name, $"missing or not a JSON {typeof(T).Name[4..].ToLowerInvariant()}");
-
-    private static JsonObject ParseJson(string path)
-    {
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
-                   ?? throw new DataFormatException(path, 0, null, "expected a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new DataFormatException(path, (int)(e.LineNumber ?? -1) + 1, null, $"malformed JSON: {e.Message}");
-        }
-    }
+    private static int? SpecialId(ITokenizerModel model, TokenizerConfig config, string field, string? token) =>
+        token is null ? null : model.IdOf(token) ?? throw new DataFormatException(config.Path, 0, field, $"\"{token}\" is not in the vocabulary");
 }

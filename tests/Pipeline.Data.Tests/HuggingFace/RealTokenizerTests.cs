@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using Pipeline.Data.Tokenization;
+
+namespace Pipeline.Data.Tests.HuggingFace;
+
+/// <summary>Real models' tokenizer files give exactly Hugging Face's ids, tokens and decodes, as HF's own
+/// `tokenizers` library (run in Node beside the test) computes them, on texts that stress every part of a tokenizer.</summary>
+public class RealTokenizerTests
+{
+    public static readonly TheoryData<string> Models = new(HfReference.Models.Keys);
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Ids_tokens_and_decodes_equal_hugging_face_tokenizers(string model)
+    {
+        var folder = HfReference.ModelFolder(model);
+        var tokenizer = TextTokenizer.Load(folder);
+        var texts = TokenizerTexts.All.Concat(TokenizerTexts.WithEverySpecialToken(Path.Combine(folder, "tokenizer.json"))).ToList();
+        var reference = HfReference.Run("tokenize.mjs", new JsonObject
+        {
+            ["tokenizer"] = Path.Combine(folder, "tokenizer.json"),
+            ["texts"] = new JsonArray(texts.Select(t => (JsonNode)t).ToArray()),
+        })["results"]!.AsArray();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var expected = reference[i]!;
+            var ids = tokenizer.Encode(texts[i]);
+            var withSpecialTokens = tokenizer.Encode(texts[i], addSpecialTokens: true);
+            var because = $"{model}, text {i}: {Json(texts[i])}";
+            Assert.True(Ints(expected["ids"]).SequenceEqual(ids), because);
+            Assert.True(Strings(expected["tokens"]).SequenceEqual(tokenizer.Tokens(ids)), because);
+            Assert.True(Ints(expected["ids_with_special_tokens"]).SequenceEqual(withSpecialTokens), because);
+            Assert.Equal((string)expected["decoded"]!, tokenizer.Decode(ids));
+            Assert.Equal((string)expected["decoded_skipping_special_tokens"]!, tokenizer.Decode(withSpecialTokens, skipSpecialTokens: true));
+        }
+    }
+
+    [Theory]
+    [InlineData("llama3", "<|begin_of_text|>", "<|end_of_text|>", "<|begin_of_text|>")]
+    [InlineData("qwen3", null, "<|im_end|>", "<|im_end|>")]
+    [InlineData("gemma3", "<bos>", "<end_of_turn>", "<bos>")]
+    public void Special_token_ids_come_from_tokenizer_config(string model, string? bos, string eos, string prefix)
+    {
+        var tokenizer = TextTokenizer.Load(HfReference.ModelFolder(model));
+        Assert.Equal(bos, tokenizer.Config.BosToken);
+        Assert.Equal([eos], tokenizer.Tokens([tokenizer.EosId]));
+        Assert.Equal([prefix], tokenizer.Tokens([tokenizer.BosId])); // without a BOS, sequences start with EOS (lm-eval)
+        Assert.NotNull(tokenizer.Config.ChatTemplate);
+    }
+
+    private static IEnumerable<int> Ints(JsonNode? array) => array!.AsArray().Select(n => (int)n!);
+
+    private static IEnumerable<string> Strings(JsonNode? array) => array!.AsArray().Select(n => (string)n!);
+
+    private static string Json(string text) => JsonValue.Create(text).ToJsonString();
+}
