@@ -1,3 +1,4 @@
+using Pipeline.Cli;
 using Pipeline.Cli.Commands;
 using Spectre.Console.Cli;
 
@@ -5,8 +6,10 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("pipeline");
+    config.SetExceptionHandler(ErrorOutput.Report);
     config.AddCommand<VersionCommand>("version").WithDescription("Print the versions of the tensor backend.");
     config.AddCommand<TrainCommand>("train").WithDescription("Pretrain or finetune one model on a tokenized dataset, with checkpoints at token milestones.");
+    config.AddCommand<TokenizeCommand>("tokenize").WithDescription("A model's tokenizer on a text or JSONL file: ids and tokens as JSON lines, exactly as Hugging Face's.");
     config.AddCommand<ScoreCommand>("score").WithDescription("Log-likelihood of a text or JSONL file under a model (and adapter), as JSON.");
     config.AddBranch("bench", bench =>
     {

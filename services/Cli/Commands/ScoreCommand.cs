@@ -40,7 +40,7 @@ public sealed class ScoreCommand : Command<ScoreCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         if (settings.Threads is { } threads) torch.set_num_threads(threads);
-        var documents = ReadDocuments(settings.Input);
+        var documents = TextInputFile.Read(settings.Input).Select(t => new PerplexityDocument(t.Id, t.Value)).ToList(); // a malformed line fails before any model time is spent
         var codec = new TokenizerCodec(TextTokenizer.Load(settings.Model));
         using var model = HfModelDirectory.Load(settings.Model, DeviceSelection.Resolve(settings.Device));
         if (settings.Adapter is { } adapter) PeftAdapter.Load(model, adapter);
@@ -54,28 +54,5 @@ public sealed class ScoreCommand : Command<ScoreCommand.Settings>
         };
         Console.Out.WriteLine(result.ToJsonString());
         return 0;
-    }
-
-    /// <summary>All documents up front: a malformed line fails before any model time is spent.</summary>
-    private static IReadOnlyList<PerplexityDocument> ReadDocuments(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"input file '{path}' does not exist");
-        if (!path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)) return [new PerplexityDocument(Path.GetFileName(path), File.ReadAllText(path))];
-        var documents = new List<PerplexityDocument>();
-        int number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            JsonNode? node;
-            try { node = JsonNode.Parse(line); }
-            catch (JsonException e) { throw new DataFormatException(path, number, null, $"malformed JSON: {e.Message}"); }
-            if (node is not JsonObject { } obj || obj["text"] is not JsonValue text || !text.TryGetValue<string>(out var value))
-                throw new DataFormatException(path, number, "text", "expected an object with a string \"text\"");
-            if (value.Length == 0) throw new DataFormatException(path, number, "text", "empty text");
-            documents.Add(new PerplexityDocument($"{Path.GetFileName(path)}:{number}", value));
-        }
-        if (documents.Count == 0) throw new DataFormatException(path, 0, null, "no documents");
-        return documents;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Pipeline.Data.UserData;
 
 namespace Pipeline.Data.Tokenization;
 
@@ -10,7 +11,7 @@ internal static class TokenizerJson
     {
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+            return JsonNode.Parse(Utf8Text.ReadFile(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
                    ?? throw new DataFormatException(path, 0, null, "expected a JSON object");
         }
         catch (JsonException e)
