@@ -1,4 +1,5 @@
 using Pipeline.Data.Artifacts;
+using Pipeline.Data.Corpora;
 using Pipeline.Data.Corpora.Code;
 using Pipeline.Data.Datasets;
 using Pipeline.Data.Tokenization;
@@ -11,15 +12,18 @@ public class DatasetTests : IClassFixture<TokenizerTests.Trained>
 
     public DatasetTests(TokenizerTests.Trained tokenizer) => _tokenizer = tokenizer;
 
-    private static IReadOnlyList<InstructionExample> Documents(int count) =>
-        Enumerable.Range(0, count).Select(i => new InstructionExample($"doc-{i}", $"doc-{i}", "", $"Document {i} says hello number {i}.")).ToList();
+    private static IReadOnlyList<TrainingExample> Documents(int count) =>
+        Enumerable.Range(0, count).Select(i => TrainingExample.Document(new CorpusDocument($"doc-{i}", $"Document {i} says hello number {i}."))).ToList();
 
     private static IReadOnlyList<InstructionExample> Instructions(int count) =>
         Enumerable.Range(0, count).Select(i => new InstructionExample($"q-{i}", $"q-{i}", $"Tom has {i} apples.\n", $"He has {i}.\n#### {i}")).ToList();
 
-    private string Build(ArtifactStore store, string regime, IReadOnlyList<InstructionExample> items, Action? onBuild = null) =>
-        DatasetBuilder.GetOrBuild(store, _tokenizer.Folder.Path, regime, "test-domain", Hashing.Sha256Hex(string.Join("|", items)),
+    private string Build(ArtifactStore store, string regime, IReadOnlyList<TrainingExample> items, Action? onBuild = null) =>
+        DatasetBuilder.GetOrBuild(store, _tokenizer.Folder.Path, regime, "test-domain", DatasetBuilder.ContentHash(items),
             SplitFractions.Default, () => { onBuild?.Invoke(); return items; });
+
+    private string Build(ArtifactStore store, IReadOnlyList<InstructionExample> items) =>
+        Build(store, Regimes.Ift, items.Select(TrainingExample.Instruction).ToList());
 
     [Fact]
     public void A_repeated_request_hits_the_cache()
@@ -36,11 +40,11 @@ public class DatasetTests : IClassFixture<TokenizerTests.Trained>
     }
 
     [Fact]
-    public void Splits_hold_every_document_once_with_its_tokens_and_prompt_length()
+    public void Splits_hold_every_example_once_as_bos_prompt_response_eos_with_the_response_and_eos_trained()
     {
         using var temp = new TempFolder();
         var items = Instructions(300);
-        var dataset = TokenizedDataset.Open(Build(new ArtifactStore(temp.Path), Regimes.Ift, items));
+        var dataset = TokenizedDataset.Open(Build(new ArtifactStore(temp.Path), items));
         Assert.Equal(Regimes.Ift, dataset.Regime);
         var seen = new List<string>();
         foreach (var name in DocumentSplits.Names)
@@ -50,11 +54,15 @@ public class DatasetTests : IClassFixture<TokenizerTests.Trained>
             for (var i = 0; i < split.DocumentCount; i++)
             {
                 var tokens = split.Document(i);
-                var prompt = _tokenizer.Tokenizer.Decode(tokens[..split.PromptLength(i)]);
+                var trained = split.TrainedSpan(i).ToArray();
+                var promptLength = Array.IndexOf(trained, true);
+                Assert.Equal((SpecialTokens.BosId, SpecialTokens.EosId), (tokens[0], tokens[^1]));
+                Assert.All(trained[promptLength..], Assert.True);
+                var prompt = _tokenizer.Tokenizer.Decode(tokens[1..promptLength]);
                 seen.Add(prompt);
                 var expected = items.Single(e => e.Prompt == prompt);
                 Assert.Equal(name, DocumentSplits.Assign(expected.GroupId, SplitFractions.Default));
-                Assert.Equal(expected.Response, _tokenizer.Tokenizer.Decode(tokens[split.PromptLength(i)..]));
+                Assert.Equal(expected.Response, _tokenizer.Tokenizer.Decode(tokens[promptLength..^1]));
             }
         }
         Assert.Equal(items.Count, seen.Distinct().Count());
@@ -97,7 +105,7 @@ public class DatasetTests : IClassFixture<TokenizerTests.Trained>
     public void Ift_rows_predict_only_the_response_and_eos()
     {
         using var temp = new TempFolder();
-        var split = TokenizedDataset.Open(Build(new ArtifactStore(temp.Path), Regimes.Ift, Instructions(100))).Split(DocumentSplits.Train);
+        var split = TokenizedDataset.Open(Build(new ArtifactStore(temp.Path), Instructions(100))).Split(DocumentSplits.Train);
         const int T = 64;
         var batch = BatchSource.Create(split, Regimes.Ift, batchSize: 8, sequenceLength: T, seed: 2, eosId: 1, padId: 2).Batch(0);
         var predicted = 0;

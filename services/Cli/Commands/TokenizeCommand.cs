@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Text.Json.Nodes;
 using Pipeline.Data;
+using Pipeline.Data.Chat;
+using Pipeline.Data.UserData;
 using Pipeline.Data.Tokenization;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -22,6 +24,9 @@ public sealed class TokenizeCommand : Command<TokenizeCommand.Settings>
         [CommandOption("--input <FILE>"), Description(".txt (one text, verbatim) or .jsonl (a \"text\" field per line).")]
         public string Input { get; init; } = "";
 
+        [CommandOption("--chat"), Description("The input is .jsonl with a \"messages\" list per line, rendered by the model's chat template (with the generation prompt when the last message is not the assistant's); prints the text too.")]
+        public bool Chat { get; init; }
+
         [CommandOption("--add-special-tokens"), Description("Apply the tokenizer's post-processor (e.g. add BOS), as HF's add_special_tokens=True.")]
         public bool AddSpecialTokens { get; init; }
 
@@ -33,17 +38,25 @@ public sealed class TokenizeCommand : Command<TokenizeCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var texts = TextInputFile.Read(settings.Input, allowEmpty: true);
         var tokenizer = TextTokenizer.Load(settings.Model);
+        var texts = settings.Chat ? RenderChats(settings.Input, ChatFormat.For(tokenizer)) : TextInputFile.Read(settings.Input, allowEmpty: true).Select(t => t.Value);
         foreach (var text in texts)
         {
-            var ids = tokenizer.Encode(text.Value, settings.AddSpecialTokens);
-            Console.Out.WriteLine(new JsonObject
-            {
-                ["ids"] = new JsonArray(ids.Select(id => (JsonNode)id).ToArray()),
-                ["tokens"] = new JsonArray(tokenizer.Tokens(ids).Select(t => (JsonNode)t).ToArray()),
-            }.ToJsonString(DataJson.Options));
+            var ids = tokenizer.Encode(text, settings.AddSpecialTokens);
+            var line = settings.Chat ? new JsonObject { ["text"] = text } : new JsonObject();
+            line["ids"] = new JsonArray(ids.Select(id => (JsonNode)id).ToArray());
+            line["tokens"] = new JsonArray(tokenizer.Tokens(ids).Select(t => (JsonNode)t).ToArray());
+            Console.Out.WriteLine(line.ToJsonString(DataJson.Options));
         }
         return 0;
     }
+
+    /// <summary>As transformers' `apply_chat_template(messages, tokenize=False, add_generation_prompt=...)`.</summary>
+    private static IReadOnlyList<string> RenderChats(string path, ChatFormat chat) =>
+        JsonlReader.Read(path, (line, field) =>
+        {
+            var messages = UserDataReader.ReadMessages(line, field);
+            try { return chat.Render(messages, addGenerationPrompt: messages[^1].Role != "assistant"); }
+            catch (DataFormatException e) { throw field.Error("messages", e.Message); }
+        });
 }

@@ -39,7 +39,7 @@ public abstract class BatchSource : IBatchSource
     public static BatchSource Create(TokenSplit split, string regime, int batchSize, int sequenceLength, int seed, int eosId, int padId) =>
         Regimes.Validate(regime) == Regimes.Cpt
             ? new PackedBatchSource(split, batchSize, sequenceLength, seed, eosId)
-            : new InstructionBatchSource(split, batchSize, sequenceLength, seed, eosId, padId);
+            : new InstructionBatchSource(split, batchSize, sequenceLength, seed, padId);
 
     public TrainingBatch Batch(long index)
     {
@@ -108,28 +108,24 @@ internal sealed class PackedBatchSource : BatchSource
     }
 }
 
-/// <summary>IFT: BOS + prompt + response + EOS per row (BOS is the dataset tokenizer's), truncated or padded to T;
-/// only response tokens and the EOS are predicted, prompt and padding get -100.</summary>
-internal sealed class InstructionBatchSource(TokenSplit split, int batchSize, int sequenceLength, int seed, int eosId, int padId)
+/// <summary>IFT: one example per row, truncated or padded to T. A label is taken where the next token is trained
+/// (responses, assistant turns, the EOS); prompts and padding get -100.</summary>
+internal sealed class InstructionBatchSource(TokenSplit split, int batchSize, int sequenceLength, int seed, int padId)
     : BatchSource(batchSize, sequenceLength, seed, split.DocumentCount)
 {
     protected override int FillRow(int item, Span<int> inputs, Span<int> labels)
     {
         var document = split.DocumentSpan(item);
-        var sequence = new int[document.Length + 2];
-        sequence[0] = split.BosId;
-        document.CopyTo(sequence.AsSpan(1));
-        sequence[^1] = eosId;
-        var firstPredicted = 1 + split.PromptLength(item); // index in `sequence` of the first response token
+        var trained = split.TrainedSpan(item);
         inputs.Fill(padId);
         labels.Fill(IgnoreIndex);
         var predicted = 0;
-        for (var t = 0; t < SequenceLength && t < sequence.Length; t++)
+        for (var t = 0; t < SequenceLength && t < document.Length; t++)
         {
-            inputs[t] = sequence[t];
-            if (t + 1 < sequence.Length && t + 1 >= firstPredicted)
+            inputs[t] = document[t];
+            if (t + 1 < document.Length && trained[t + 1])
             {
-                labels[t] = sequence[t + 1];
+                labels[t] = document[t + 1];
                 predicted++;
             }
         }

@@ -21,27 +21,23 @@ public static class DatasetBuilder
         var sources = BuiltInCorpora.ContentHash(bundle, spec.Domain, math);
         return GetOrBuild(store, tokenizerDirectory, spec.Regime, spec.Domain, sources, spec.Splits ?? SplitFractions.Default,
             () => Regimes.Validate(spec.Regime) == Regimes.Cpt
-                ? AsExamples(BuiltInCorpora.Documents(bundle, spec.Domain, math))
-                : BuiltInCorpora.Instructions(bundle, spec.Domain, math));
+                ? BuiltInCorpora.Documents(bundle, spec.Domain, math).Select(TrainingExample.Document).ToList()
+                : BuiltInCorpora.Instructions(bundle, spec.Domain, math).Select(TrainingExample.Instruction).ToList());
     }
 
-    /// <summary>CPT documents in the builder's input shape: an empty prompt, the document as the response, its own group.</summary>
-    public static IReadOnlyList<InstructionExample> AsExamples(IEnumerable<CorpusDocument> documents) =>
-        documents.Select(d => new InstructionExample(d.Id, d.Id, "", d.Text)).ToList();
-
     /// <summary>The `sourcesHash` for data that has no manifest (a user's files): the hash of the examples themselves.</summary>
-    public static string ContentHash(IEnumerable<InstructionExample> examples) =>
+    public static string ContentHash(IEnumerable<TrainingExample> examples) =>
         Hashing.Sha256Hex(string.Concat(examples.Select(e => JsonSerializer.Serialize(e, DataJson.Options) + "\n")));
 
-    /// <summary>The general form, also used for user data: `examples` is called only on a cache miss. CPT documents
-    /// are examples with an empty prompt; the split of each comes from its GroupId.</summary>
+    /// <summary>The general form, also used for user data: `examples` is called only on a cache miss. The split of
+    /// each example comes from its GroupId.</summary>
     public static string GetOrBuild(ArtifactStore store, string tokenizerDirectory, string regime, string domain, string sourcesHash,
-        SplitFractions splits, Func<IReadOnlyList<InstructionExample>> examples)
+        SplitFractions splits, Func<IReadOnlyList<TrainingExample>> examples)
     {
         Regimes.Validate(regime);
         splits.Validate();
         var tokenizerHash = BuiltInTokenizer.Hash(tokenizerDirectory);
-        var key = ContentKey.Of("datasets", new { format = 1, regime, domain, sourcesHash, tokenizerHash, splits });
+        var key = ContentKey.Of("datasets", new { format = DatasetInfo.CurrentFormat, regime, domain, sourcesHash, tokenizerHash, splits });
         return store.GetOrCreate(key, directory =>
         {
             var tokenizer = TextTokenizer.Load(tokenizerDirectory);
@@ -52,29 +48,44 @@ public static class DatasetBuilder
     }
 
     private static DatasetInfo Write(string directory, TextTokenizer tokenizer, string tokenizerHash, string regime, string domain,
-        string sourcesHash, SplitFractions splits, IReadOnlyList<InstructionExample> examples)
+        string sourcesHash, SplitFractions splits, IReadOnlyList<TrainingExample> examples)
     {
         var tokenBytes = tokenizer.VocabSize <= ushort.MaxValue + 1 ? 2 : 4;
         var tokenized = examples.AsParallel().AsOrdered()
-            .Select(e => (Split: DocumentSplits.Assign(e.GroupId, splits), Tokens: Tokenize(tokenizer, e),
-                Bytes: (long)Encoding.UTF8.GetByteCount(e.Prompt) + Encoding.UTF8.GetByteCount(e.Response)))
-            .Where(t => t.Tokens.Ids.Length > t.Tokens.Prompt)
+            .Select(e => (Split: DocumentSplits.Assign(e.GroupId, splits), Document: Tokenize(tokenizer, e), Bytes: e.Utf8Bytes))
+            .Where(t => t.Document.HasTrainedText)
             .ToList();
         var stats = new Dictionary<string, SplitStats>();
         foreach (var name in DocumentSplits.Names)
         {
             var documents = tokenized.Where(t => t.Split == name).ToList();
-            TokenSplit.Write(directory, name, documents.Select(d => (d.Tokens.Ids, d.Tokens.Prompt)).ToList(), tokenBytes);
-            stats[name] = new SplitStats(documents.Count, documents.Sum(d => d.Bytes), documents.Sum(d => (long)d.Tokens.Ids.Length));
+            TokenSplit.Write(directory, name, documents.Select(d => d.Document).ToList(), tokenBytes);
+            stats[name] = new SplitStats(documents.Count, documents.Sum(d => d.Bytes), documents.Sum(d => (long)d.Document.Ids.Length));
         }
-        var info = new DatasetInfo(1, regime, domain, sourcesHash, tokenizer.VocabSize, tokenizer.BosId, tokenizer.EosId, tokenBytes, tokenizerHash, stats);
+        var info = new DatasetInfo(DatasetInfo.CurrentFormat, regime, domain, sourcesHash, tokenizer.VocabSize, tokenizer.BosId, tokenizer.EosId, tokenBytes, tokenizerHash, stats);
         File.WriteAllText(Path.Combine(directory, DatasetInfo.FileName), JsonSerializer.Serialize(info, DataJson.Indented));
         return info;
     }
 
-    private static (int[] Ids, int Prompt) Tokenize(TextTokenizer tokenizer, InstructionExample example)
+    /// <summary>Each segment tokenized on its own, so every token lies wholly in a trained segment or outside one.</summary>
+    private static TokenizedDocument Tokenize(TextTokenizer tokenizer, TrainingExample example)
     {
-        var prompt = example.Prompt.Length == 0 ? [] : tokenizer.Encode(example.Prompt);
-        return ([.. prompt, .. tokenizer.Encode(example.Response)], prompt.Length);
+        var ids = new List<int>();
+        var trained = new List<bool>();
+        var trainedText = false;
+        if (example.Framed) Add(tokenizer.BosId, false);
+        foreach (var segment in example.Segments.Where(s => s.Text.Length > 0))
+        {
+            foreach (var id in tokenizer.Encode(segment.Text)) Add(id, segment.Trained);
+            trainedText |= segment.Trained;
+        }
+        if (example.Framed) Add(tokenizer.EosId, true);
+        return new TokenizedDocument(ids.ToArray(), trained.ToArray(), trainedText);
+
+        void Add(int id, bool isTrained)
+        {
+            ids.Add(id);
+            trained.Add(isTrained);
+        }
     }
 }

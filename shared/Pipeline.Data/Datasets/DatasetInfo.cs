@@ -27,4 +27,7 @@ public sealed record DatasetInfo(
     IReadOnlyDictionary<string, SplitStats> Splits)
 {
     public const string FileName = "dataset.json";
+
+    /// <summary>2: IFT documents stored whole (BOS and EOS included) with a per-token loss mask.</summary>
+    public const int CurrentFormat = 2;
 }

@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace Pipeline.Data.Datasets;
 
 /// <summary>A tokenized dataset folder: `dataset.json`, and per split `&lt;split&gt;.tokens` (little-endian uint16 when the
-/// vocab fits, else uint32) with `&lt;split&gt;.index` (int64 document offsets [N+1], then int32 prompt lengths [N]).</summary>
+/// vocab fits, else uint32), `&lt;split&gt;.index` (int64 document offsets [N+1]) and `&lt;split&gt;.mask` (one byte per
+/// token: 1 where it carries loss).</summary>
 public sealed class TokenizedDataset
 {
     private readonly string _directory;
@@ -42,55 +43,56 @@ public sealed class TokenizedDataset
             if (_splits.TryGetValue(name, out var split)) return split;
             if (!Info.Splits.ContainsKey(name))
                 throw new KeyNotFoundException($"Dataset has no split '{name}'; it has {string.Join(", ", Info.Splits.Keys)}.");
-            return _splits[name] = TokenSplit.Read(_directory, name, Info.TokenBytes, Info.BosId);
+            return _splits[name] = TokenSplit.Read(_directory, name, Info.TokenBytes);
         }
     }
 }
 
-/// <summary>One split held in memory: documents as slices of one token array.</summary>
+/// <summary>One tokenized example: its ids and, per id, whether it carries loss.</summary>
+public sealed record TokenizedDocument(int[] Ids, bool[] Trained, bool HasTrainedText);
+
+/// <summary>One split held in memory: documents as slices of one token array, with one loss-mask flag per token.</summary>
 public sealed class TokenSplit
 {
     private readonly int[] _tokens;
+    private readonly bool[] _trained;
     private readonly long[] _offsets;
-    private readonly int[] _promptLengths;
 
-    internal TokenSplit(string name, int[] tokens, long[] offsets, int[] promptLengths, int bosId)
+    private TokenSplit(string name, int[] tokens, bool[] trained, long[] offsets)
     {
         Name = name;
-        BosId = bosId;
         _tokens = tokens;
+        _trained = trained;
         _offsets = offsets;
-        _promptLengths = promptLengths;
     }
 
     public string Name { get; }
 
-    /// <summary>The BOS id of the tokenizer the split was built with (IFT rows start with it).</summary>
-    public int BosId { get; }
-
-    public int DocumentCount => _promptLengths.Length;
+    public int DocumentCount => _offsets.Length - 1;
     public long TokenCount => _tokens.LongLength;
 
     public int[] Document(int i) => DocumentSpan(i).ToArray();
 
-    public ReadOnlySpan<int> DocumentSpan(int i) => _tokens.AsSpan((int)_offsets[i], (int)(_offsets[i + 1] - _offsets[i]));
+    public ReadOnlySpan<int> DocumentSpan(int i) => _tokens.AsSpan(Range(i));
 
-    /// <summary>Tokens of the prompt at the start of document i (0 for CPT).</summary>
-    public int PromptLength(int i) => _promptLengths[i];
+    /// <summary>Per token of document i, whether it is trained on (all of a CPT document; the responses, assistant
+    /// turns and EOS of an IFT one).</summary>
+    public ReadOnlySpan<bool> TrainedSpan(int i) => _trained.AsSpan(Range(i));
 
     internal ReadOnlySpan<int> AllTokens => _tokens;
 
-    internal static TokenSplit Read(string directory, string name, int tokenBytes, int bosId)
+    private Range Range(int i) => (int)_offsets[i]..(int)_offsets[i + 1];
+
+    internal static TokenSplit Read(string directory, string name, int tokenBytes)
     {
-        var raw = File.ReadAllBytes(Path.Combine(directory, name + ".tokens"));
+        var path = Path.Combine(directory, name);
+        var raw = File.ReadAllBytes(path + ".tokens");
         var tokens = tokenBytes == 2 ? Widen(MemoryMarshal.Cast<byte, ushort>(raw)) : MemoryMarshal.Cast<byte, int>(raw).ToArray();
-        var index = File.ReadAllBytes(Path.Combine(directory, name + ".index"));
-        var count = (index.Length - 8) / 12;
-        var offsets = MemoryMarshal.Cast<byte, long>(index.AsSpan(0, (count + 1) * 8)).ToArray();
-        var prompts = MemoryMarshal.Cast<byte, int>(index.AsSpan((count + 1) * 8)).ToArray();
-        if (offsets[^1] != tokens.Length)
-            throw new InvalidDataException($"{Path.Combine(directory, name)}.index ends at token {offsets[^1]} but the token file holds {tokens.Length}.");
-        return new TokenSplit(name, tokens, offsets, prompts, bosId);
+        var offsets = MemoryMarshal.Cast<byte, long>(File.ReadAllBytes(path + ".index")).ToArray();
+        var trained = Array.ConvertAll(File.ReadAllBytes(path + ".mask"), b => b != 0);
+        if (offsets[^1] != tokens.Length || trained.Length != tokens.Length)
+            throw new InvalidDataException($"{path}: the index ends at token {offsets[^1]} and the mask holds {trained.Length} flags, but the token file holds {tokens.Length}.");
+        return new TokenSplit(name, tokens, trained, offsets);
     }
 
     private static int[] Widen(ReadOnlySpan<ushort> narrow)
@@ -100,16 +102,17 @@ public sealed class TokenSplit
         return wide;
     }
 
-    internal static void Write(string directory, string name, IReadOnlyList<(int[] Tokens, int PromptLength)> documents, int tokenBytes)
+    internal static void Write(string directory, string name, IReadOnlyList<TokenizedDocument> documents, int tokenBytes)
     {
-        using (var tokens = new BinaryWriter(File.Create(Path.Combine(directory, name + ".tokens"))))
-            foreach (var (ids, _) in documents)
-                foreach (var id in ids)
-                    if (tokenBytes == 2) tokens.Write(checked((ushort)id)); else tokens.Write(id);
-        using var index = new BinaryWriter(File.Create(Path.Combine(directory, name + ".index")));
+        var path = Path.Combine(directory, name);
+        using (var tokens = new BinaryWriter(File.Create(path + ".tokens")))
+            foreach (var id in documents.SelectMany(d => d.Ids))
+                if (tokenBytes == 2) tokens.Write(checked((ushort)id)); else tokens.Write(id);
+        using (var mask = File.Create(path + ".mask"))
+            mask.Write(documents.SelectMany(d => d.Trained).Select(t => t ? (byte)1 : (byte)0).ToArray());
+        using var index = new BinaryWriter(File.Create(path + ".index"));
         long offset = 0;
         index.Write(offset);
-        foreach (var (ids, _) in documents) index.Write(offset += ids.Length);
-        foreach (var (_, prompt) in documents) index.Write(prompt);
+        foreach (var document in documents) index.Write(offset += document.Ids.Length);
     }
 }

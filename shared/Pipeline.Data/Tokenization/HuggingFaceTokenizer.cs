@@ -20,6 +20,8 @@ internal sealed class HuggingFaceTokenizer : ITokenizerModel
     private HuggingFaceTokenizer(string path, JsonObject root)
     {
         _idsByToken = Vocabulary(root, path);
+        AddedSpecialTokens = (root["added_tokens"] as JsonArray ?? []).Where(t => t?["special"] is JsonValue v && v.TryGetValue<bool>(out var special) && special)
+            .Select(t => (string)t!["content"]!).ToList();
         _tokensById = new string[_idsByToken.Values.DefaultIfEmpty(-1).Max() + 1];
         foreach (var (token, id) in _idsByToken) _tokensById[id] = token;
         _plain = Create(path, Variant(root, postProcessor: false, addedTokensSpecial: true));
@@ -47,6 +49,8 @@ internal sealed class HuggingFaceTokenizer : ITokenizerModel
     public string? TokenOf(int id) => id >= 0 && id < _tokensById.Length ? _tokensById[id] : null;
 
     public int? IdOf(string token) => _idsByToken.TryGetValue(token, out var id) ? id : null;
+
+    public IReadOnlyList<string> AddedSpecialTokens { get; }
 
     /// <summary>token → id, from `model.vocab` (an object, or Unigram's [token, score] array indexed by id) and
     /// `added_tokens`, which win where they overlap, as in HF's added vocabulary.</summary>

@@ -16,4 +16,7 @@ internal interface ITokenizerModel
     string? TokenOf(int id);
 
     int? IdOf(string token);
+
+    /// <summary>The added tokens marked special (those `skip_special_tokens` drops).</summary>
+    IReadOnlyList<string> AddedSpecialTokens { get; }
 }

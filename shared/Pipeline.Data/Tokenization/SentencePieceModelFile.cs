@@ -38,4 +38,6 @@ internal sealed class SentencePieceModelFile : ITokenizerModel
     public string? TokenOf(int id) => _tokensById.GetValueOrDefault(id);
 
     public int? IdOf(string token) => _tokenizer.Vocabulary.TryGetValue(token, out var id) ? id : null;
+
+    public IReadOnlyList<string> AddedSpecialTokens => [_tokenizer.BeginningOfSentenceToken, _tokenizer.EndOfSentenceToken];
 }

@@ -25,6 +25,9 @@ public sealed class TextTokenizer
     public int EosId { get; }
     public int? PadId { get; }
 
+    /// <summary>The tokenizer's special tokens as text (BOS, EOS, end-of-turn markers, ...).</summary>
+    public IReadOnlyList<string> AddedSpecialTokens => _model.AddedSpecialTokens;
+
     public int[] Encode(string text, bool addSpecialTokens = false) => _model.Encode(text, addSpecialTokens);
 
     /// <summary>As HF's `decode`: special tokens are kept unless <paramref name="skipSpecialTokens"/>.</summary>

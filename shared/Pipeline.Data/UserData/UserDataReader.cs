@@ -1,8 +1,9 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Pipeline.Data.Artifacts;
+using Pipeline.Data.Chat;
 using Pipeline.Data.Corpora;
 using Pipeline.Data.Corpora.Code;
+using Pipeline.Data.Datasets;
 
 namespace Pipeline.Data.UserData;
 
@@ -28,32 +29,32 @@ public sealed class UserDataReader(IReadOnlyList<string> allowedRoots)
         JsonlReader.Read(Allowed(path), (o, f) =>
             new CorpusDocument(o.ContainsKey("id") ? f.String(o, "id") : $"{Path.GetFileName(path)}:{f.Line}", f.String(o, "text")));
 
-    public IReadOnlyList<InstructionExample> ReadInstructionJsonl(string path) =>
+    /// <summary>Instruction data: `{"prompt","response"}` lines train on the response (and EOS); `{"messages"}` lines are
+    /// rendered by the model's chat template (<paramref name="chat"/>) and train on the assistant turns only.</summary>
+    public IReadOnlyList<TrainingExample> ReadInstructionJsonl(string path, ChatFormat chat) =>
         JsonlReader.Read(Allowed(path), (o, f) =>
         {
             var id = o.ContainsKey("id") ? f.String(o, "id") : $"{Path.GetFileName(path)}:{f.Line}";
-            if (o.ContainsKey("messages")) return FromMessages(id, f.Array(o, "messages"), f);
-            return new InstructionExample(id, id, f.String(o, "prompt"), f.String(o, "response"));
+            if (o.ContainsKey("messages")) return new TrainingExample(id, id, ChatSegments(chat, ReadMessages(o, f), f), Framed: false);
+            return TrainingExample.Instruction(new InstructionExample(id, id, f.String(o, "prompt"), f.String(o, "response")));
         });
 
-    /// <summary>Chat rendering: every message before the last is `### Role:\ncontent\n`; the prompt ends with
-    /// `### Assistant:\n` and the response is the last message, which must be the assistant's.</summary>
-    private static InstructionExample FromMessages(string id, JsonArray messages, JsonlReader.Field f)
+    /// <summary>`{"messages": [{"role", "content"}, ...]}` with at least one assistant reply.</summary>
+    public static IReadOnlyList<ChatMessage> ReadMessages(JsonObject line, JsonlReader.Field f)
     {
-        var turns = messages.Select((m, i) => m is JsonObject o
-            ? (Role: f.String(o, "role"), Content: f.String(o, "content", allowEmpty: true), Index: i)
+        var messages = f.Array(line, "messages").Select((m, i) => m is JsonObject o
+            ? new ChatMessage(f.String(o, "role"), f.String(o, "content", allowEmpty: true))
             : throw f.Error($"messages[{i}]", "expected an object with role and content")).ToList();
-        if (turns.Count < 2) throw f.Error("messages", "needs at least a user message and an assistant reply");
-        if (turns[^1].Role != "assistant") throw f.Error($"messages[{turns.Count - 1}].role", $"the last message must be 'assistant', found '{turns[^1].Role}'");
-        var prompt = new StringBuilder();
-        foreach (var turn in turns.SkipLast(1))
-        {
-            if (turn.Role is not ("system" or "user" or "assistant"))
-                throw f.Error($"messages[{turn.Index}].role", $"unknown role '{turn.Role}'");
-            prompt.Append($"### {char.ToUpperInvariant(turn.Role[0])}{turn.Role[1..]}:\n{turn.Content}\n");
-        }
-        prompt.Append("### Assistant:\n");
-        return new InstructionExample(id, id, prompt.ToString(), turns[^1].Content);
+        if (messages.Count == 0) throw f.Error("messages", "is empty");
+        return messages;
+    }
+
+    private static IReadOnlyList<TextSegment> ChatSegments(ChatFormat chat, IReadOnlyList<ChatMessage> messages, JsonlReader.Field f)
+    {
+        if (!messages.Any(m => m.Role == "assistant" && m.Content.Trim().Length > 0))
+            throw f.Error("messages", "has no assistant reply to train on");
+        try { return chat.Segments(messages); }
+        catch (Exception e) when (e is ArgumentException or DataFormatException) { throw f.Error("messages", e.Message); }
     }
 
     /// <summary>The full path, if it lies inside one of the allowed roots (symlinks included).</summary>
