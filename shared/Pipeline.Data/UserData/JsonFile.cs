@@ -24,12 +24,17 @@ public static class JsonFile
         }
     }
 
-    /// <summary>JsonException counts lines from 0 and appends its own position, which would contradict ours.</summary>
     public static DataFormatException NotJson(string path, JsonException e)
+    {
+        var column = e.BytePositionInLine is { } bytes ? $" at column {bytes + 1}" : "";
+        return new DataFormatException(path, (int)(e.LineNumber + 1 ?? 0), null, $"not valid JSON{column}: {Reason(e)}");
+    }
+
+    /// <summary>The message without the position JsonException appends, whose lines count from 0 and would contradict ours.</summary>
+    public static string Reason(JsonException e)
     {
         int end = PositionSuffixes.Select(suffix => e.Message.IndexOf(suffix, StringComparison.Ordinal))
             .Where(at => at >= 0).DefaultIfEmpty(e.Message.Length).Min();
-        var column = e.BytePositionInLine is { } bytes ? $" at column {bytes + 1}" : "";
-        return new DataFormatException(path, (int)(e.LineNumber + 1 ?? 0), null, $"not valid JSON{column}: {e.Message[..end]}");
+        return e.Message[..end];
     }
 }

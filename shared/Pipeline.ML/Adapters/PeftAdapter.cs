@@ -53,6 +53,7 @@ public static class PeftAdapter
                 if (!weights.TryGetValue(key, out var tensor)) throw new InvalidDataException($"{file}: missing tensor '{key}'");
                 if (!tensor.shape.SequenceEqual(parameter.shape))
                     throw new InvalidDataException($"{file}: tensor '{key}' has shape [{string.Join(", ", tensor.shape)}], expected [{string.Join(", ", parameter.shape)}] (r = {config.Rank})");
+                StoredDType.RequireLoadable(file, key, tensor.dtype, parameter);
                 parameter.copy_(tensor);
             }
         }
