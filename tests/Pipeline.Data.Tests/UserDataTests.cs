@@ -54,7 +54,7 @@ public class UserDataTests
         File.WriteAllBytes(path, [.. "{\"text\": \"ok\"}\n"u8.ToArray(), .. "{\"text\": \"caf"u8.ToArray(), 0xE9, .. "\"}\n"u8.ToArray()]);
         var error = Assert.Throws<DataFormatException>(() => new UserDataReader([temp.Path]).ReadTextJsonl(path));
         Assert.Equal(2, error.Line);
-        Assert.Contains("UTF-8", error.Message);
+        Assert.Contains("not valid UTF-8 at byte offset 28 (line 2, column 14)", error.Message);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ internal sealed class HuggingFaceTokenizer : ITokenizerModel
         _keepingSpecialTokens = new(() => Create(path, Variant(root, postProcessor: false, addedTokensSpecial: false)));
     }
 
-    public static HuggingFaceTokenizer Load(string path) => new(path, TokenizerJson.ReadObject(path));
+    public static HuggingFaceTokenizer Load(string path) => new(path, JsonFile.ReadObject(path));
 
     public int VocabSize => _tokensById.Length;
 

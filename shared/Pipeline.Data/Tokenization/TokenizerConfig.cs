@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Pipeline.Data.UserData;
 
 namespace Pipeline.Data.Tokenization;
 
@@ -13,7 +14,7 @@ public sealed record TokenizerConfig(string Path, string? BosToken, string? EosT
     {
         var path = System.IO.Path.Combine(modelDirectory, FileName);
         if (!File.Exists(path)) return new(path, SpecialTokens.Bos, SpecialTokens.Eos, SpecialTokens.Pad, null);
-        var root = TokenizerJson.ReadObject(path);
+        var root = JsonFile.ReadObject(path);
         string? Token(string field, string? fallback) =>
             root.ContainsKey(field) ? TokenizerJson.TokenName(root[field], path, field) : fallback;
         return new(path, Token("bos_token", SpecialTokens.Bos), Token("eos_token", SpecialTokens.Eos),

@@ -1,25 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Pipeline.Data.UserData;
 
 namespace Pipeline.Data.Tokenization;
 
 /// <summary>Reading the JSON files of a tokenizer, with errors that name the file, the line and the field.</summary>
 internal static class TokenizerJson
 {
-    public static JsonObject ReadObject(string path)
-    {
-        try
-        {
-            return JsonNode.Parse(Utf8Text.ReadFile(path), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
-                   ?? throw new DataFormatException(path, 0, null, "expected a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw new DataFormatException(path, (int)(e.LineNumber ?? -1) + 1, null, $"not valid JSON: {e.Message}");
-        }
-    }
-
     public static int Id(JsonNode? node, string path, string field) =>
         node is JsonValue value && value.TryGetValue<int>(out var id) && id >= 0
             ? id

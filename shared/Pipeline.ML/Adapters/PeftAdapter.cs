@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using Pipeline.Data;
+using Pipeline.Data.UserData;
 using Pipeline.ML.Checkpoints;
 using Pipeline.ML.Modeling;
 using static TorchSharp.torch;
@@ -52,6 +53,7 @@ public static class PeftAdapter
                 if (!weights.TryGetValue(key, out var tensor)) throw new InvalidDataException($"{file}: missing tensor '{key}'");
                 if (!tensor.shape.SequenceEqual(parameter.shape))
                     throw new InvalidDataException($"{file}: tensor '{key}' has shape [{string.Join(", ", tensor.shape)}], expected [{string.Join(", ", parameter.shape)}] (r = {config.Rank})");
+                StoredDType.RequireLoadable(file, key, tensor.dtype, parameter);
                 parameter.copy_(tensor);
             }
         }
@@ -64,9 +66,7 @@ public static class PeftAdapter
 
     public static LoraConfig ReadConfig(string path)
     {
-        JsonObject json;
-        try { json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object"); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: malformed JSON ({e.Message})", e); }
+        var json = JsonFile.ReadObject(path);
         var peftType = json["peft_type"]?.GetValue<string>();
         if (peftType != "LORA") throw new InvalidDataException($"{path}: peft_type '{peftType}' is not supported (expected LORA)");
         try

@@ -50,6 +50,7 @@ public static class HfModelDirectory
             if (!entry.Shape.SequenceEqual(parameter.shape))
                 throw new InvalidDataException(
                     $"{file}: tensor '{name}' has shape [{string.Join(", ", entry.Shape)}] but {ConfigFile} implies [{string.Join(", ", parameter.shape)}]");
+            StoredDType.RequireLoadable(file, name, entry.DType, parameter);
             using var source = weights.Read(name);
             parameter.copy_(source);
         }

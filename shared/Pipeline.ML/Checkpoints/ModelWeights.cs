@@ -1,11 +1,14 @@
 using System.Text.Json.Nodes;
+using Pipeline.Data;
+using Pipeline.Data.UserData;
 using static TorchSharp.torch;
 
 namespace Pipeline.ML.Checkpoints;
 
 /// <summary>
 /// The tensors of a Hugging Face model directory, one model.safetensors or the shards its index lists, read one
-/// tensor at a time so a 7B checkpoint never has to fit in memory at once.
+/// tensor at a time so a 7B checkpoint never has to fit in memory at once. A sharded directory must agree with its
+/// index exactly: each tensor in the one shard the weight_map names, and nothing else in any shard.
 /// </summary>
 public sealed class ModelWeights
 {
@@ -14,13 +17,17 @@ public sealed class ModelWeights
     private ModelWeights(string directory)
     {
         Directory = directory;
-        foreach (var file in Files(directory))
+        var single = Path.Combine(directory, HfModelDirectory.WeightsFile);
+        if (File.Exists(single))
         {
-            var (entries, dataStart, _) = Safetensors.ReadHeader(file);
-            foreach (var entry in entries)
-                if (!index.TryAdd(entry.Name, (file, dataStart, entry)))
-                    throw new InvalidDataException($"{file}: tensor '{entry.Name}' also appears in {index[entry.Name].File}");
+            AddShard(single);
+            return;
         }
+        var indexFile = Path.Combine(directory, HfModelDirectory.IndexFile);
+        if (!File.Exists(indexFile)) throw new FileNotFoundException($"{directory}: neither {HfModelDirectory.WeightsFile} nor {HfModelDirectory.IndexFile} exists");
+        var weightMap = ReadWeightMap(indexFile);
+        foreach (var shard in weightMap.Values.Distinct()) AddShard(shard);
+        CheckAgainst(weightMap, indexFile);
     }
 
     public string Directory { get; }
@@ -42,26 +49,45 @@ public sealed class ModelWeights
     private (string File, long DataStart, SafetensorsEntry Entry) Lookup(string name) =>
         index.TryGetValue(name, out var location) ? location : throw new KeyNotFoundException($"{Directory}: no tensor '{name}'");
 
-    private static IEnumerable<string> Files(string directory)
+    private void AddShard(string file)
     {
-        var single = Path.Combine(directory, HfModelDirectory.WeightsFile);
-        if (File.Exists(single)) return [single];
-        var indexFile = Path.Combine(directory, HfModelDirectory.IndexFile);
-        if (!File.Exists(indexFile)) throw new FileNotFoundException($"{directory}: neither {HfModelDirectory.WeightsFile} nor {HfModelDirectory.IndexFile} exists");
-        var weightMap = JsonNode.Parse(File.ReadAllText(indexFile))?["weight_map"] as JsonObject
-            ?? throw new InvalidDataException($"{indexFile}: missing 'weight_map'");
-        return weightMap.Select(pair => pair.Value?.GetValue<string>() ?? throw new InvalidDataException($"{indexFile}: '{pair.Key}' maps to no file"))
-            .Distinct()
-            .Select(file => ConfinedShard(directory, file, indexFile))
-            .ToList();
+        var (entries, dataStart, _) = Safetensors.ReadHeader(file);
+        foreach (var entry in entries)
+            if (!index.TryAdd(entry.Name, (file, dataStart, entry)))
+                throw new DataFormatException(file, 0, entry.Name, $"the tensor also appears in {index[entry.Name].File}");
     }
 
-    private static string ConfinedShard(string directory, string file, string indexFile)
+    /// <summary>Tensor name → the full path of the shard the index puts it in.</summary>
+    private static Dictionary<string, string> ReadWeightMap(string indexFile)
     {
-        var root = Path.GetFullPath(directory);
-        var path = Path.GetFullPath(Path.Combine(root, file));
-        if (Path.GetDirectoryName(path) != root) throw new InvalidDataException($"{indexFile}: shard '{file}' is outside the model directory");
-        if (!File.Exists(path)) throw new FileNotFoundException($"{indexFile}: shard '{file}' does not exist");
+        var weightMap = JsonFile.ReadObject(indexFile)["weight_map"] as JsonObject
+            ?? throw new DataFormatException(indexFile, 0, "weight_map", "missing, or not an object of tensor name to shard file");
+        var directory = Path.GetDirectoryName(Path.GetFullPath(indexFile))!;
+        return weightMap.ToDictionary(pair => pair.Key, pair => pair.Value is JsonValue value && value.TryGetValue<string>(out var shard)
+            ? ConfinedShard(directory, shard, indexFile, pair.Key)
+            : throw new DataFormatException(indexFile, 0, pair.Key, "must map to a shard file name"));
+    }
+
+    private static string ConfinedShard(string directory, string shard, string indexFile, string tensor)
+    {
+        var path = Path.GetFullPath(Path.Combine(directory, shard));
+        if (Path.GetDirectoryName(path) != directory)
+            throw new DataFormatException(indexFile, 0, tensor, $"shard '{shard}' is outside the model directory");
+        if (!File.Exists(path)) throw new DataFormatException(indexFile, 0, tensor, $"shard '{shard}' does not exist");
         return path;
+    }
+
+    private void CheckAgainst(Dictionary<string, string> weightMap, string indexFile)
+    {
+        foreach (var (name, shard) in weightMap)
+        {
+            if (!index.TryGetValue(name, out var location))
+                throw new DataFormatException(indexFile, 0, name, $"weight_map puts the tensor in {Path.GetFileName(shard)}, which does not contain it");
+            if (location.File != shard)
+                throw new DataFormatException(indexFile, 0, name,
+                    $"weight_map puts the tensor in {Path.GetFileName(shard)}, but it is in {Path.GetFileName(location.File)}");
+        }
+        foreach (var (name, location) in index.Where(pair => !weightMap.ContainsKey(pair.Key)))
+            throw new DataFormatException(location.File, 0, name, $"the tensor is not listed in {Path.GetFileName(indexFile)}'s weight_map");
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
-using System.Text.Json;
 using System.Text;
 using Pipeline.Data;
 using static TorchSharp.torch;
@@ -24,6 +23,7 @@ public static class Safetensors
     };
 
     private const long MaxHeaderBytes = 100_000_000; // the reference implementation's limit
+    private const int SizeBytes = 8;
 
     public static string DTypeName(ScalarType type) =>
         DTypes.FirstOrDefault(pair => pair.Value == type).Key ?? throw new ArgumentException($"dtype {type} has no safetensors name");
@@ -36,22 +36,18 @@ public static class Safetensors
         _ => 1,
     };
 
+    public static IEnumerable<string> SupportedDTypes => DTypes.Keys;
+
+    public static bool TryGetDType(string name, out ScalarType type) => DTypes.TryGetValue(name, out type);
+
     /// <summary>Reads and validates the header; returns the entries and where the data section starts.</summary>
     public static (IReadOnlyList<SafetensorsEntry> Entries, long DataStart, IReadOnlyDictionary<string, string> Metadata) ReadHeader(string path)
     {
         using var file = File.OpenRead(path);
-        if (file.Length < 8) throw Corrupt(path, $"truncated: {file.Length} bytes, shorter than the 8-byte header length");
-        Span<byte> lengthBytes = stackalloc byte[8];
-        file.ReadExactly(lengthBytes);
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (headerLength > (ulong)(file.Length - 8))
-            throw Corrupt(path, $"header length {headerLength} reaches beyond the end of the file ({file.Length} bytes)");
-        if (headerLength > MaxHeaderBytes) throw Corrupt(path, $"header length {headerLength} exceeds {MaxHeaderBytes} bytes");
-        var headerBytes = new byte[headerLength];
-        file.ReadExactly(headerBytes);
-        long dataStart = 8 + (long)headerLength;
-        var (entries, metadata) = ParseHeader(path, headerBytes);
-        CheckLayout(path, entries, file.Length - dataStart);
+        var header = ReadHeaderBytes(path, file);
+        var (entries, metadata) = SafetensorsHeader.Parse(path, header, SizeBytes);
+        long dataStart = SizeBytes + header.Length;
+        SafetensorsHeader.CheckLayout(path, entries, file.Length - dataStart);
         return (entries, dataStart, metadata);
     }
 
@@ -121,69 +117,21 @@ public static class Safetensors
         return Encoding.UTF8.GetBytes(json + new string(' ', padding));
     }
 
-    private static (List<SafetensorsEntry>, Dictionary<string, string>) ParseHeader(string path, byte[] headerBytes)
+    /// <summary>The crate's checks, in its order: 8 size bytes, a size within the limit, a header within the file.</summary>
+    private static byte[] ReadHeaderBytes(string path, FileStream file)
     {
-        // JsonNode decodes names and strings lazily: invalid UTF-8 or a duplicate key surfaces while iterating.
-        try
-        {
-            var header = JsonNode.Parse(headerBytes) as JsonObject ?? throw Corrupt(path, "header is not a JSON object");
-            var entries = new List<SafetensorsEntry>();
-            var metadata = new Dictionary<string, string>();
-            foreach (var (name, node) in header)
-            {
-                if (name == "__metadata__")
-                {
-                    foreach (var (key, value) in node as JsonObject ?? []) metadata[key] = value?.ToString() ?? "";
-                    continue;
-                }
-                entries.Add(ParseEntry(path, name, node as JsonObject ?? throw Corrupt(path, $"tensor '{name}': entry is not an object")));
-            }
-            return (entries, metadata);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
-        {
-            throw Corrupt(path, $"header is not valid JSON ({e.Message})");
-        }
+        if (file.Length < SizeBytes)
+            throw Corrupt(path, $"the file is {file.Length} bytes, shorter than the {SizeBytes}-byte header size");
+        Span<byte> sizeBytes = stackalloc byte[SizeBytes];
+        file.ReadExactly(sizeBytes);
+        ulong size = BinaryPrimitives.ReadUInt64LittleEndian(sizeBytes);
+        if (size > MaxHeaderBytes) throw Corrupt(path, $"header size {size} exceeds the limit of {MaxHeaderBytes} bytes");
+        if (size > (ulong)(file.Length - SizeBytes))
+            throw Corrupt(path, $"header size {size} reaches beyond the end of the file ({file.Length} bytes)");
+        var header = new byte[size];
+        file.ReadExactly(header);
+        return header;
     }
 
-    private static SafetensorsEntry ParseEntry(string path, string name, JsonObject node)
-    {
-        try
-        {
-            var dtypeName = node["dtype"]?.GetValue<string>() ?? throw Corrupt(path, $"tensor '{name}': missing dtype");
-            if (!DTypes.TryGetValue(dtypeName, out var dtype)) throw Corrupt(path, $"tensor '{name}': unknown dtype '{dtypeName}'");
-            var shape = (node["shape"] as JsonArray ?? throw Corrupt(path, $"tensor '{name}': missing shape"))
-                .Select(d => d!.GetValue<long>()).ToArray();
-            var offsets = node["data_offsets"] as JsonArray ?? throw Corrupt(path, $"tensor '{name}': missing data_offsets");
-            if (offsets.Count != 2) throw Corrupt(path, $"tensor '{name}': data_offsets must have 2 entries");
-            long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
-            if (shape.Any(d => d < 0)) throw Corrupt(path, $"tensor '{name}': negative dimension in shape [{string.Join(", ", shape)}]");
-            if (begin < 0 || end < begin) throw Corrupt(path, $"tensor '{name}': invalid data_offsets [{begin}, {end}]");
-            long expected = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * ElementSize(dtype));
-            if (end - begin != expected)
-                throw Corrupt(path, $"tensor '{name}': data_offsets span {end - begin} bytes but {dtypeName}[{string.Join(", ", shape)}] needs {expected}");
-            return new SafetensorsEntry(name, dtype, shape, begin, end);
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)
-        {
-            throw Corrupt(path, $"tensor '{name}': malformed entry ({e.Message})");
-        }
-    }
-
-    private static void CheckLayout(string path, List<SafetensorsEntry> entries, long dataLength)
-    {
-        long previousEnd = 0;
-        string? previous = null;
-        foreach (var entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
-        {
-            if (entry.Begin < previousEnd)
-                throw Corrupt(path, $"tensor '{entry.Name}' overlaps tensor '{previous}' (offset {entry.Begin} < {previousEnd})");
-            if (entry.End > dataLength)
-                throw Corrupt(path, $"tensor '{entry.Name}' ends at data offset {entry.End}, beyond the file's {dataLength} data bytes (truncated?)");
-            previousEnd = entry.End;
-            previous = entry.Name;
-        }
-    }
-
-    private static InvalidDataException Corrupt(string path, string problem) => new($"{path}: {problem}");
+    private static DataFormatException Corrupt(string path, string problem) => new(path, 0, "header", problem);
 }

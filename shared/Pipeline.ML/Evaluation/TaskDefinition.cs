@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Pipeline.Data.UserData;
 
 namespace Pipeline.ML.Evaluation;
 
@@ -54,10 +55,8 @@ public sealed record TaskDefinition(string Name, string Domain, string File, Out
 
     private static (int Line, HashSet<string> Fields) FirstItemFields(string path)
     {
-        int number = 0;
-        foreach (var text in System.IO.File.ReadLines(path))
+        foreach (var (number, text) in Utf8Lines.Read(path))
         {
-            number++;
             if (string.IsNullOrWhiteSpace(text)) continue;
             JsonNode? item;
             try { item = JsonNode.Parse(text); }

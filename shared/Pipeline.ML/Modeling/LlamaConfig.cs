@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using Pipeline.Data;
+using Pipeline.Data.UserData;
 
 namespace Pipeline.ML.Modeling;
 
@@ -79,11 +80,7 @@ public sealed record LlamaConfig
 
     public static LlamaConfig Load(string path)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: malformed JSON ({e.Message})", e); }
-        if (root is not JsonObject json) throw new InvalidDataException($"{path}: expected a JSON object");
-        var config = FromJson(json, path);
+        var config = FromJson(JsonFile.ReadObject(path), path);
         config.Validate(path);
         return config;
     }

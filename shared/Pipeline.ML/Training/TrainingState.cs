@@ -59,6 +59,7 @@ public sealed record TrainingState(long Step, long Tokens, List<double> Losses, 
         foreach (var (name, parameter) in trainable)
         {
             if (!weights.TryGetValue(name, out var saved)) throw new InvalidDataException($"{file}: missing trainable weight '{name}'");
+            StoredDType.RequireLoadable(file, name, saved.dtype, parameter);
             parameter.copy_(saved);
         }
         foreach (var tensor in weights.Values) tensor.Dispose();

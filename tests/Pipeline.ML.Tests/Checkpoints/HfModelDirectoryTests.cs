@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Pipeline.Data;
 using Pipeline.ML.Checkpoints;
 using Pipeline.ML.Modeling;
 using static TorchSharp.torch;
@@ -56,7 +57,7 @@ public class HfModelDirectoryTests
         var file = Path.Combine(directory, "model.safetensors");
         var bytes = File.ReadAllBytes(file);
         File.WriteAllBytes(file, bytes[..^100]);
-        var error = Assert.Throws<InvalidDataException>(() => HfModelDirectory.Load(directory));
+        var error = Assert.Throws<DataFormatException>(() => HfModelDirectory.Load(directory));
         Assert.Contains(file, error.Message);
         Assert.Contains("beyond the file", error.Message);
     }
@@ -69,8 +70,8 @@ public class HfModelDirectoryTests
         var bytes = File.ReadAllBytes(file);
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)bytes.Length * 2);
         File.WriteAllBytes(file, bytes);
-        var error = Assert.Throws<InvalidDataException>(() => HfModelDirectory.Load(directory));
-        Assert.Contains("header length", error.Message);
+        var error = Assert.Throws<DataFormatException>(() => HfModelDirectory.Load(directory));
+        Assert.Contains("header size", error.Message);
         Assert.Contains("beyond the end of the file", error.Message);
     }
 
@@ -79,7 +80,7 @@ public class HfModelDirectoryTests
     {
         var directory = SavedModel();
         RewriteHeader(Path.Combine(directory, "model.safetensors"), header => header.Replace("\"F32\"", "\"Q4\""));
-        var error = Assert.Throws<InvalidDataException>(() => HfModelDirectory.Load(directory));
+        var error = Assert.Throws<DataFormatException>(() => HfModelDirectory.Load(directory));
         Assert.Contains("unknown dtype 'Q4'", error.Message);
     }
 
@@ -90,8 +91,8 @@ public class HfModelDirectoryTests
         using (var a = ones(4)) using (var b = ones(4))
             Safetensors.Save(file, new Dictionary<string, Tensor> { ["a"] = a, ["b"] = b });
         RewriteHeader(file, header => header.Replace("[16,32]", "[8,24]"));
-        var error = Assert.Throws<InvalidDataException>(() => Safetensors.Load(file));
-        Assert.Contains("overlaps", error.Message);
+        var error = Assert.Throws<DataFormatException>(() => Safetensors.Load(file));
+        Assert.Contains("overlap the previous tensor 'a'", error.Message);
     }
 
     [Fact]

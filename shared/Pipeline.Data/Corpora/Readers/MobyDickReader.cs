@@ -1,3 +1,5 @@
+using Pipeline.Data.UserData;
+
 namespace Pipeline.Data.Corpora.Readers;
 
 /// <summary>Moby Dick: one document per chapter (`chapter_N.txt`) plus the etymology, extracts and epilogue;
@@ -12,7 +14,7 @@ public static class MobyDickReader
             .ToList();
         List<string> files = [Path.Combine(data, "etymology.txt"), Path.Combine(data, "extracts.txt"), .. chapters, Path.Combine(data, "epilogue.txt")];
         var documents = files
-            .Select(f => new CorpusDocument($"moby-dick/{Path.GetFileNameWithoutExtension(f)}", Staging.CleanText(File.ReadAllText(f))))
+            .Select(f => new CorpusDocument($"moby-dick/{Path.GetFileNameWithoutExtension(f)}", Staging.CleanText(Utf8Text.ReadFile(f))))
             .ToList();
         var excluded = new[] { "contents.txt", "data.txt" }.Select(n => Staging.Relative(stagingRoot, Path.Combine(data, n))).ToList();
         return new Extraction(documents, files.Select(f => Staging.Relative(stagingRoot, f)).ToList(), excluded);

@@ -1,4 +1,4 @@
-using System.Text;
+using Pipeline.Data.UserData;
 
 namespace Pipeline.Data.Corpora.Readers;
 
@@ -7,8 +7,6 @@ namespace Pipeline.Data.Corpora.Readers;
 public static class PythonStdlibReader
 {
     public const string LibraryPath = "usr/lib/python3.11";
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static Extraction Read(string stagingRoot, IEnumerable<string> archives)
     {
@@ -49,15 +47,6 @@ public static class PythonStdlibReader
         Staging.Relative(stagingRoot, file).Split('/')[0];
 
     /// <summary>Code keeps its exact whitespace (only line endings are normalised); files that are not UTF-8 are skipped.</summary>
-    private static string? TryDecode(string path)
-    {
-        try
-        {
-            return StrictUtf8.GetString(File.ReadAllBytes(path)).Replace("\r\n", "\n");
-        }
-        catch (DecoderFallbackException)
-        {
-            return null;
-        }
-    }
+    private static string? TryDecode(string path) =>
+        Utf8Text.TryDecode(File.ReadAllBytes(path), out var text, out _) ? text.Replace("\r\n", "\n") : null;
 }

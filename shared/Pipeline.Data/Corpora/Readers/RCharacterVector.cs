@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Pipeline.Data.UserData;
 
 namespace Pipeline.Data.Corpora.Readers;
 
@@ -38,11 +39,15 @@ internal static class RCharacterVector
             throw new DataFormatException(file, 0, "type", $"expected a string (9), found R type {flags & 0xFF}");
         var length = ReadInt(block, ref position);
         if (length < 0) return ""; // NA_character_
-        var encoding = ((flags >> 12) & Latin1Mask) != 0 ? Encoding.Latin1 : Encoding.UTF8;
-        var text = encoding.GetString(block, position, length);
+        var text = ((flags >> 12) & Latin1Mask) != 0 ? Encoding.Latin1.GetString(block, position, length) : Utf8(block, position, length, file);
         position += length;
         return text;
     }
+
+    private static string Utf8(byte[] block, int position, int length, string file) =>
+        Utf8Text.TryDecode(block.AsSpan(position, length), out var text, out int invalidAt)
+            ? text
+            : throw new DataFormatException(file, 0, null, $"not valid UTF-8 at byte offset {position + invalidAt} of the decompressed data");
 
     private static int ReadInt(byte[] block, ref int position)
     {
