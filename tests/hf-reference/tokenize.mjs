@@ -1,10 +1,13 @@
-// Hugging Face's own tokenizer on each text: {"tokenizer": path, "texts": [...]} → {"results": [...]}.
+// Hugging Face's own tokenizer on each text: {"tokenizer": path, "texts"?: [...]} → {"texts": [...], "results": [...]}.
+// Without "texts", the texts of texts.mjs for that tokenizer.
 import { Tokenizer } from "tokenizers";
+import { textsFor } from "./texts.mjs";
 
 const request = JSON.parse(await new Response(process.stdin).text());
 const tokenizer = Tokenizer.fromFile(request.tokenizer);
+const texts = request.texts ?? textsFor(request.tokenizer);
 const results = [];
-for (const text of request.texts) {
+for (const text of texts) {
   const plain = await tokenizer.encode(text, null, { addSpecialTokens: false });
   const withSpecial = await tokenizer.encode(text, null, { addSpecialTokens: true });
   results.push({
@@ -15,4 +18,4 @@ for (const text of request.texts) {
     decoded_skipping_special_tokens: await tokenizer.decode(withSpecial.getIds(), true),
   });
 }
-process.stdout.write(JSON.stringify({ results }));
+process.stdout.write(JSON.stringify({ texts, results }));
