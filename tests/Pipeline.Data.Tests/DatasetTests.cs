@@ -132,7 +132,7 @@ public class DatasetTests : IClassFixture<TokenizerTests.Trained>
         using var temp = new TempFolder();
         var lines = Enumerable.Range(0, 40).Select(i => $"{{\"prompt\": \"Add {i} and 1.\\n\", \"response\": \"{i + 1}\"}}");
         var path = temp.File("user/ift.jsonl", string.Join("\n", lines));
-        var examples = new Pipeline.Data.UserData.UserDataReader([Path.Combine(temp.Path, "user")]).ReadInstructionJsonl(path);
+        var examples = new Pipeline.Data.UserData.UserDataReader([Path.Combine(temp.Path, "user")]).ReadInstructionJsonl(path, Pipeline.Data.Chat.ChatFormat.For(_tokenizer.Tokenizer));
         var store = new ArtifactStore(Path.Combine(temp.Path, "store"));
         string Build() => DatasetBuilder.GetOrBuild(store, _tokenizer.Folder.Path, Regimes.Ift, "user", DatasetBuilder.ContentHash(examples),
             SplitFractions.Default, () => examples);

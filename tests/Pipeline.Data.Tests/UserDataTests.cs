@@ -1,10 +1,15 @@
+using Pipeline.Data.Chat;
+using Pipeline.Data.Datasets;
 using Pipeline.Data.Tasks;
 using Pipeline.Data.UserData;
 
 namespace Pipeline.Data.Tests;
 
-public class UserDataTests
+public class UserDataTests(TokenizerTests.Trained trained) : IClassFixture<TokenizerTests.Trained>
 {
+    private readonly ChatFormat _chat = ChatFormat.For(trained.Tokenizer);
+
+    /// <summary>The built-in tokenizer has no chat template: chat lines get the default format.</summary>
     [Fact]
     public void Instruction_jsonl_accepts_prompt_response_and_chat_messages()
     {
@@ -12,9 +17,11 @@ public class UserDataTests
         var path = temp.File("ift.jsonl",
             "{\"prompt\": \"Add 2 and 3.\", \"response\": \"5\"}\n\n" +
             "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello!\"}]}\n");
-        var examples = new UserDataReader([temp.Path]).ReadInstructionJsonl(path);
-        Assert.Equal(("Add 2 and 3.", "5"), (examples[0].Prompt, examples[0].Response));
-        Assert.Equal(("### User:\nHi\n### Assistant:\n", "Hello!"), (examples[1].Prompt, examples[1].Response));
+        var examples = new UserDataReader([temp.Path]).ReadInstructionJsonl(path, _chat);
+        Assert.Equal([new TextSegment("Add 2 and 3.", false), new TextSegment("5", true)], examples[0].Segments);
+        Assert.True(examples[0].Framed);
+        Assert.Equal([new TextSegment("<s>### User:\nHi\n### Assistant:\n", false), new TextSegment("Hello!</s>", true)], examples[1].Segments);
+        Assert.False(examples[1].Framed);
         Assert.Equal("ift.jsonl:3", examples[1].Id);
     }
 
@@ -35,13 +42,15 @@ public class UserDataTests
     [InlineData("{\"prompt\": \"a\"}", 1, "response", "missing")]
     [InlineData("{\"prompt\": 3, \"response\": \"b\"}", 1, "prompt", "expected a string")]
     [InlineData("[1, 2]", 1, null, "expected a JSON object")]
-    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": \"b\"}]}", 1, "messages[1].role", "assistant")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": \"b\"}]}", 1, "messages", "no assistant reply")]
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"content\": \"b\"}]}", 1, "messages[1].role", "missing")]
+    [InlineData("{\"messages\": []}", 1, "messages", "is empty")]
     [InlineData("\n\n", 0, null, "no JSON lines")]
     public void Bad_instruction_lines_name_file_line_and_field(string content, int line, string? field, string problem)
     {
         using var temp = new TempFolder();
         var path = temp.File("bad.jsonl", content);
-        var error = Assert.Throws<DataFormatException>(() => new UserDataReader([temp.Path]).ReadInstructionJsonl(path));
+        var error = Assert.Throws<DataFormatException>(() => new UserDataReader([temp.Path]).ReadInstructionJsonl(path, _chat));
         Assert.Equal((path, line, field), (error.File, error.Line, error.Field));
         Assert.Contains(problem, error.Message);
     }

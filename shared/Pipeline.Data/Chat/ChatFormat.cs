@@ -42,8 +42,7 @@ public sealed class ChatFormat
             var start = text.IndexOf(content, Math.Max(cursor, TurnStart(messages, i, text)), StringComparison.Ordinal);
             if (start < 0)
                 throw new ArgumentException($"messages[{i}]: the chat template does not render this assistant message's content verbatim, so its tokens cannot be masked");
-            var end = start + content.Length;
-            end += ClosingToken(text, end).Length;
+            var end = EndOfTurn(text, start + content.Length);
             segments.Add(new TextSegment(text[cursor..start], Trained: false));
             segments.Add(new TextSegment(text[start..end], Trained: true));
             cursor = end;
@@ -64,6 +63,13 @@ public sealed class ChatFormat
         return common;
     }
 
-    private string ClosingToken(string text, int at) =>
-        _specialTokens.FirstOrDefault(t => string.CompareOrdinal(text, at, t, 0, t.Length) == 0) ?? "";
+    /// <summary>Past the special token that closes the turn, and the whitespace before it (a template may keep the
+    /// message's own trailing newline); where no special token follows, the content's own end.</summary>
+    private int EndOfTurn(string text, int contentEnd)
+    {
+        var at = contentEnd;
+        while (at < text.Length && char.IsWhiteSpace(text[at])) at++;
+        var closing = _specialTokens.FirstOrDefault(t => string.CompareOrdinal(text, at, t, 0, t.Length) == 0);
+        return closing is null ? contentEnd : at + closing.Length;
+    }
 }

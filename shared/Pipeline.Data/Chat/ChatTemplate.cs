@@ -6,11 +6,13 @@ public sealed record ChatMessage(string Role, string Content);
 /// transformers.js does with @huggingface/jinja 0.5.11 (trim_blocks and lstrip_blocks on).</summary>
 public sealed class ChatTemplate
 {
-    /// <summary>The project's own chat format: every message as `### Role:\ncontent\n`, then `### Assistant:\n`
-    /// when a reply is to follow (as UserDataReader renders chat messages).</summary>
+    /// <summary>The chat format of models without a template (the built-in ones): BOS, then the messages as
+    /// `### Role:\ncontent` joined by newlines, each assistant message closed by EOS; with the generation prompt,
+    /// `\n### Assistant:\n`. A user/assistant pair renders exactly as a `{"prompt","response"}` example is stored.</summary>
     private const string DefaultSource =
-        "{% for message in messages %}{{ '### ' + message.role | capitalize + ':\\n' + message.content + '\\n' }}{% endfor %}" +
-        "{% if add_generation_prompt %}{{ '### Assistant:\\n' }}{% endif %}";
+        "{{ bos_token }}{% for message in messages %}{% if not loop.first %}{{ '\\n' }}{% endif %}" +
+        "{{ '### ' + message.role | capitalize + ':\\n' + message.content }}{% if message.role == 'assistant' %}{{ eos_token }}{% endif %}" +
+        "{% endfor %}{% if add_generation_prompt %}{{ '\\n### Assistant:\\n' }}{% endif %}";
 
     public static readonly ChatTemplate Default = Parse(DefaultSource, "the default chat template");
 

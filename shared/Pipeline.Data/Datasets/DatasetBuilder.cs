@@ -68,7 +68,7 @@ public static class DatasetBuilder
     }
 
     /// <summary>Each segment tokenized on its own, so every token lies wholly in a trained segment or outside one.</summary>
-    private static TokenizedDocument Tokenize(TextTokenizer tokenizer, TrainingExample example)
+    internal static TokenizedDocument Tokenize(TextTokenizer tokenizer, TrainingExample example)
     {
         var ids = new List<int>();
         var trained = new List<bool>();

@@ -43,11 +43,16 @@ public sealed class UserDataReader(IReadOnlyList<string> allowedRoots)
     public static IReadOnlyList<ChatMessage> ReadMessages(JsonObject line, JsonlReader.Field f)
     {
         var messages = f.Array(line, "messages").Select((m, i) => m is JsonObject o
-            ? new ChatMessage(f.String(o, "role"), f.String(o, "content", allowEmpty: true))
+            ? new ChatMessage(MessageField(o, i, "role", f), MessageField(o, i, "content", f))
             : throw f.Error($"messages[{i}]", "expected an object with role and content")).ToList();
         if (messages.Count == 0) throw f.Error("messages", "is empty");
         return messages;
     }
+
+    private static string MessageField(JsonObject message, int index, string name, JsonlReader.Field f) =>
+        message[name] is JsonValue v && v.TryGetValue<string>(out var s)
+            ? s
+            : throw f.Error($"messages[{index}].{name}", message.ContainsKey(name) ? "expected a string" : "missing");
 
     private static IReadOnlyList<TextSegment> ChatSegments(ChatFormat chat, IReadOnlyList<ChatMessage> messages, JsonlReader.Field f)
     {
