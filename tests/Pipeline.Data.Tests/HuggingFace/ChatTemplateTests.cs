@@ -98,13 +98,10 @@ public class ChatTemplateTests
         }
         for (var i = 0; i < cases.Count; i++)
         {
-            if (expected[i] is JsonObject error)
-            {
-                var e = Assert.Throws<DataFormatException>(() => template.Render(cases[i].Messages, cases[i].AddGenerationPrompt, cases[i].Variables));
-                Assert.Equal("chat_template", e.Field);
-                _ = error;
-            }
-            else Assert.Equal(expected[i]!.GetValue<string>(), template.Render(cases[i].Messages, cases[i].AddGenerationPrompt, cases[i].Variables));
+            var (messages, addGenerationPrompt, variables) = cases[i];
+            if (expected[i] is JsonObject)
+                Assert.Equal("chat_template", Assert.Throws<DataFormatException>(() => template.Render(messages, addGenerationPrompt, variables)).Field);
+            else Assert.Equal(expected[i]!.GetValue<string>(), template.Render(messages, addGenerationPrompt, variables));
         }
         return expected.Count(r => r is JsonValue);
     }
