@@ -32,7 +32,7 @@ internal sealed partial class PreprocessedSource
         Text = source;
         origins = Enumerable.Range(0, source.Length).ToArray();
         lineStarts = [0, .. source.Select((c, i) => (c, i)).Where(p => p.c == '\n').Select(p => p.i + 1)];
-        if (Text.EndsWith('\n')) Delete(TrailingNewline(), _ => []);
+        Delete(TrailingNewline(), _ => []);
         Delete(BlockIndent(), _ => []);
         Delete(NewlineAfterBlock(), _ => []);
         Delete(GenerationTag(), m => new[] { m.Groups["before"], m.Groups["after"] }

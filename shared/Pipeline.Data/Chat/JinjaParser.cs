@@ -47,8 +47,8 @@ internal sealed class JinjaParser
     private JinjaException Error(string message, Token? at = null)
     {
         var token = at ?? (current < tokens.Count ? tokens[current] : tokens.Count > 0 ? tokens[^1] : default);
-        var found = at is null && current >= tokens.Count ? " at the end of the template" : "";
-        return new JinjaException(message + found, Math.Max(token.Line, 1));
+        var where = at is null && current >= tokens.Count ? " at the end of the template" : "";
+        return new JinjaException(message + where, Math.Max(token.Line, 1));
     }
 
     // ---- statements ----
