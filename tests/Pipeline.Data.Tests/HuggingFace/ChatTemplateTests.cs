@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pipeline.Data.Chat;
-using Pipeline.Data.UserData;
 
 namespace Pipeline.Data.Tests.HuggingFace;
 
@@ -241,16 +240,13 @@ public class ChatTemplateTests
     }
 
     [Fact]
-    public void The_default_template_renders_the_format_that_user_data_chats_are_read_in()
+    public void The_default_template_is_bos_then_role_headed_turns_with_eos_after_each_assistant_message()
     {
         ChatMessage[] chat = [System("Be kind."), User("Hi\nthere"), Assistant("Hello!"), User("Bye"), Assistant("See you.")];
-        using var temp = new TempFolder();
-        var line = new JsonObject { ["messages"] = new JsonArray(chat.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content }).ToArray()) };
-        var path = temp.File("chat.jsonl", line.ToJsonString() + "\n");
-        var example = new UserDataReader([temp.Path]).ReadInstructionJsonl(path).Single();
-        var none = new Dictionary<string, string>();
-        Assert.Equal(example.Prompt + example.Response + "\n", ChatTemplate.Default.Render(chat, addGenerationPrompt: false, none));
-        Assert.Equal(example.Prompt, ChatTemplate.Default.Render(chat[..^1], addGenerationPrompt: true, none));
-        Assert.Equal("### System:\nBe kind.\n### User:\nHi\nthere\n### Assistant:\nHello!\n### User:\nBye\n### Assistant:\n", example.Prompt);
+        var specials = new Dictionary<string, string> { ["bos_token"] = "<s>", ["eos_token"] = "</s>" };
+        Assert.Equal("<s>### System:\nBe kind.\n### User:\nHi\nthere\n### Assistant:\nHello!</s>\n### User:\nBye\n### Assistant:\nSee you.</s>",
+            ChatTemplate.Default.Render(chat, addGenerationPrompt: false, specials));
+        Assert.Equal("<s>### System:\nBe kind.\n### User:\nHi\nthere\n### Assistant:\nHello!</s>\n### User:\nBye\n### Assistant:\n",
+            ChatTemplate.Default.Render(chat[..^1], addGenerationPrompt: true, specials));
     }
 }
