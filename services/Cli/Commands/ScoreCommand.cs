@@ -1,7 +1,5 @@
 using System.ComponentModel;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Pipeline.Data;
 using Pipeline.Data.Tokenization;
 using Pipeline.ML.Adapters;
 using Pipeline.ML.Checkpoints;
@@ -10,7 +8,6 @@ using Pipeline.ML.Modeling;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
-using Pipeline.Data.Tasks;
 
 namespace Pipeline.Cli.Commands;
 

@@ -19,7 +19,7 @@ public sealed class ChatFormat
     }
 
     public static ChatFormat For(TextTokenizer tokenizer) => new(
-        tokenizer.Config.ChatTemplate is { } source ? ChatTemplate.Parse(source, tokenizer.Config.Path) : ChatTemplate.Default,
+        tokenizer.Config.ChatTemplate is { } source ? ChatTemplate.Parse(source, tokenizer.Config.ChatTemplateOrigin) : ChatTemplate.Default,
         tokenizer.Config.TemplateVariables(), tokenizer.AddedSpecialTokens);
 
     public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt) =>

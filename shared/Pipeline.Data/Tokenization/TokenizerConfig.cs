@@ -4,21 +4,27 @@ using Pipeline.Data.UserData;
 namespace Pipeline.Data.Tokenization;
 
 /// <summary>What a model folder's `tokenizer_config.json` says beyond tokenizer.json: the names of its special tokens
-/// and its chat template (a Jinja source; of a list of named templates, the one named "default").</summary>
-public sealed record TokenizerConfig(string Path, string? BosToken, string? EosToken, string? PadToken, string? ChatTemplate)
+/// and its chat template: a Jinja source (of a list of named templates, the one named "default"), or, as transformers
+/// saves it since 4.43, the `chat_template.jinja` file beside it.</summary>
+/// <param name="ChatTemplateOrigin">The file the chat template was read from, for its error messages.</param>
+public sealed record TokenizerConfig(string Path, string? BosToken, string? EosToken, string? PadToken, string? ChatTemplate, string ChatTemplateOrigin)
 {
     public const string FileName = "tokenizer_config.json";
+    public const string ChatTemplateFile = "chat_template.jinja";
 
     /// <summary>Without a tokenizer_config.json, the built-in tokenizer's (Llama's) names and no chat template.</summary>
     public static TokenizerConfig Read(string modelDirectory)
     {
         var path = System.IO.Path.Combine(modelDirectory, FileName);
-        if (!File.Exists(path)) return new(path, SpecialTokens.Bos, SpecialTokens.Eos, SpecialTokens.Pad, null);
+        var templateFile = System.IO.Path.Combine(modelDirectory, ChatTemplateFile);
+        var fileTemplate = File.Exists(templateFile) ? Utf8Text.ReadFile(templateFile) : null;
+        if (!File.Exists(path)) return new(path, SpecialTokens.Bos, SpecialTokens.Eos, SpecialTokens.Pad, fileTemplate, templateFile);
         var root = JsonFile.ReadObject(path);
         string? Token(string field, string? fallback) =>
             root.ContainsKey(field) ? TokenizerJson.TokenName(root[field], path, field) : fallback;
+        var template = Template(root["chat_template"], path);
         return new(path, Token("bos_token", SpecialTokens.Bos), Token("eos_token", SpecialTokens.Eos),
-            Token("pad_token", null), Template(root["chat_template"], path));
+            Token("pad_token", null), template ?? fileTemplate, template is null ? templateFile : path);
     }
 
     private static string? Template(JsonNode? node, string path) => node switch

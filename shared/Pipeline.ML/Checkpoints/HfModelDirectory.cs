@@ -22,7 +22,7 @@ public static class HfModelDirectory
 
     /// <summary>The tokenizer files a model directory may carry (byte-level BPE or SentencePiece, plus HF's configs).</summary>
     public static readonly IReadOnlyList<string> TokenizerFiles =
-        ["tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"];
+        ["tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja"];
 
     /// <param name="adjust">Changes to training-only settings, e.g. hidden dropout for a regularization baseline.</param>
     public static LlamaForCausalLM Load(string directory, Device? device = null, ScalarType dtype = ScalarType.Float32,

@@ -59,6 +59,20 @@ public class ChatMaskTests(TokenizerTests.Trained builtIn) : IClassFixture<Token
         Assert.Contains("messages[1]", error.Message);
     }
 
+    /// <summary>transformers (since 4.43) may save the template as `chat_template.jinja` beside tokenizer_config.json.</summary>
+    [Fact]
+    public void A_chat_template_jinja_file_is_the_template_when_the_config_has_none()
+    {
+        using var folder = new TempFolder();
+        HuggingFaceTokenizerFile.Save(builtIn.Model, folder.Path);
+        folder.File("chat_template.jinja", "{% for m in messages %}[{{ m.role }}] {{ m.content }}{{ eos_token }}{% endfor %}");
+        var chat = ChatFormat.For(TextTokenizer.Load(folder.Path));
+        Assert.Equal("[user] Hi</s>[assistant] Yo</s>", chat.Render([new("user", "Hi"), new("assistant", "Yo")], addGenerationPrompt: false));
+        folder.File("chat_template.jinja", "{% if %}");
+        var error = Assert.Throws<DataFormatException>(() => ChatFormat.For(TextTokenizer.Load(folder.Path)));
+        Assert.EndsWith("chat_template.jinja", error.File);
+    }
+
     /// <summary>The decoded text of each maximal run of trained tokens.</summary>
     private static List<string> TrainedRuns(TextTokenizer tokenizer, TokenizedDocument document)
     {
