@@ -1,8 +1,6 @@
-using System.Text;
 using System.Text.Json;
 using Pipeline.Data.Artifacts;
 using Pipeline.Data.Corpora;
-using Pipeline.Data.Corpora.Code;
 using Pipeline.Data.Tokenization;
 using Serilog;
 
