@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Nodes;
+using Pipeline.Data.Tasks;
 using Pipeline.Data.Tokenization;
 using Pipeline.ML.Adapters;
 using Pipeline.ML.Checkpoints;
