@@ -12,7 +12,8 @@ public sealed record TokenizerConfig(string Path, string? BosToken, string? EosT
     public const string FileName = "tokenizer_config.json";
     public const string ChatTemplateFile = "chat_template.jinja";
 
-    /// <summary>Without a tokenizer_config.json, the built-in tokenizer's (Llama's) names and no chat template.</summary>
+    /// <summary>Without a tokenizer_config.json, the built-in tokenizer's (Llama's) names, and a chat template only
+    /// from chat_template.jinja.</summary>
     public static TokenizerConfig Read(string modelDirectory)
     {
         var path = System.IO.Path.Combine(modelDirectory, FileName);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Pipeline.Data;
+using Pipeline.Data.Tokenization;
 using Pipeline.ML.Modeling;
 using TorchSharp.Modules;
 using TorchSharp;
@@ -22,7 +23,7 @@ public static class HfModelDirectory
 
     /// <summary>The tokenizer files a model directory may carry (byte-level BPE or SentencePiece, plus HF's configs).</summary>
     public static readonly IReadOnlyList<string> TokenizerFiles =
-        ["tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja"];
+        [HuggingFaceTokenizerFile.TokenizerJson, "tokenizer.model", TokenizerConfig.FileName, "special_tokens_map.json", TokenizerConfig.ChatTemplateFile];
 
     /// <param name="adjust">Changes to training-only settings, e.g. hidden dropout for a regularization baseline.</param>
     public static LlamaForCausalLM Load(string directory, Device? device = null, ScalarType dtype = ScalarType.Float32,
